@@ -1,0 +1,108 @@
+"""Runs the real `source-tempo` entrypoint in a subprocess, the way Airbyte runs a connector image."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+ENTRYPOINT = [sys.executable, str(Path(__file__).resolve().parent.parent / "main.py")]
+
+
+@dataclass
+class Run:
+    messages: list[dict]
+    stderr: str
+    returncode: int
+    stdout: str = field(repr=False, default="")
+
+    def of_type(self, kind: str) -> list[dict]:
+        return [m for m in self.messages if m["type"] == kind]
+
+    def records(self, stream: str | None = None) -> list[dict]:
+        return [m["record"]["data"] for m in self.of_type("RECORD") if stream in (None, m["record"]["stream"])]
+
+    def states(self, stream: str | None = None) -> list[dict]:
+        return [
+            m["state"]
+            for m in self.of_type("STATE")
+            if stream in (None, m["state"]["stream"]["stream_descriptor"]["name"])
+        ]
+
+    def final_state(self) -> list[dict]:
+        """The newest state message of each stream, as Airbyte would persist it."""
+        latest: dict[str, dict] = {}
+        for state in self.states():
+            latest[state["stream"]["stream_descriptor"]["name"]] = state
+        return list(latest.values())
+
+    def errors(self) -> list[str]:
+        return [m["trace"]["error"]["message"] for m in self.of_type("TRACE") if m["trace"]["type"] == "ERROR"]
+
+    def logs(self, *levels: str) -> list[str]:
+        return [m["log"]["message"] for m in self.of_type("LOG") if not levels or m["log"]["level"] in levels]
+
+
+def write_json(path: Path, content: Any) -> str:
+    path.write_text(json.dumps(content))
+    return str(path)
+
+
+def run(args: list[str], on_line: Callable[[dict, subprocess.Popen], None] | None = None, timeout: float = 300) -> Run:
+    """Runs the connector; on_line sees every parsed message as it arrives (and may kill the process)."""
+    process = subprocess.Popen(ENTRYPOINT + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    messages, lines = [], []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("{") and line.endswith("\n"):  # a killed process may leave half a line
+            message = json.loads(line)
+            messages.append(message)
+            if on_line:
+                on_line(message, process)
+    stderr = process.stderr.read() if process.stderr else ""
+    process.wait(timeout=timeout)
+    return Run(messages=messages, stderr=stderr, returncode=process.returncode, stdout="".join(lines))
+
+
+def configured_catalog(streams: Iterable[str], incremental: Iterable[str] = ("worklogs",)) -> dict:
+    """A configured catalog from the connector's own discover output."""
+    return {"streams": [_configured(name, name in set(incremental)) for name in streams]}
+
+
+def _configured(name: str, incremental: bool) -> dict:
+    cursor = {"worklogs": ["updatedAt"]}.get(name)
+    return {
+        "stream": {
+            "name": name,
+            "json_schema": {},
+            "supported_sync_modes": ["full_refresh", "incremental"] if cursor else ["full_refresh"],
+            **({"source_defined_cursor": True, "default_cursor_field": cursor} if cursor else {}),
+        },
+        "sync_mode": "incremental" if incremental and cursor else "full_refresh",
+        "destination_sync_mode": "append",
+        **({"cursor_field": cursor} if incremental and cursor else {}),
+    }
+
+
+class Connector:
+    """The connector CLI bound to a config and a work folder."""
+
+    def __init__(self, folder: Path, config: dict) -> None:
+        self.folder = folder
+        self.config_path = write_json(folder / "config.json", config)
+
+    def check(self) -> Run:
+        return run(["check", "--config", self.config_path])
+
+    def discover(self) -> Run:
+        return run(["discover", "--config", self.config_path])
+
+    def read(self, catalog: dict, state: list | None = None, on_line=None) -> Run:
+        args = ["read", "--config", self.config_path, "--catalog", write_json(self.folder / "catalog.json", catalog)]
+        if state is not None:
+            args += ["--state", write_json(self.folder / "state.json", state)]
+        return run(args, on_line=on_line)

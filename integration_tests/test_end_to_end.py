@@ -1,0 +1,234 @@
+"""Whole syncs through the real `source-tempo` entrypoint against the local Tempo sandbox.
+
+Each test compares what the connector delivered with what the sandbox holds, by id.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from integration_tests.connector_cli import Connector, configured_catalog, run
+from integration_tests.sandbox import TOKEN_NO_WORKLOGS, TOKEN_OTHER_REGION
+
+ALL_STREAMS = ["accounts", "customers", "workload-schemes", "worklogs"]
+
+
+def worklog_ids(records: list[dict]) -> list[int]:
+    return [record["tempoWorklogId"] for record in records]
+
+
+def assert_exactly(delivered: list, expected: list) -> None:
+    duplicated = [key for key, count in Counter(delivered).items() if count > 1]
+    assert not duplicated, f"{len(duplicated)} delivered twice, e.g. {duplicated[:5]}"
+    assert sorted(delivered) == sorted(expected)
+
+
+def assert_no_secret(result, secret: str) -> None:
+    assert secret not in result.stdout and secret not in result.stderr
+
+
+def make_connector(tmp_path, sandbox, **config) -> Connector:
+    return Connector(tmp_path, {"api_token": sandbox.token, "api_url": sandbox.base_url, **config})
+
+
+def records_before_last_state(result, stream: str) -> list[dict]:
+    """What a destination commits from a sync that died: the records up to its last state message."""
+    committed, pending = [], []
+    for message in result.messages:
+        if message["type"] == "RECORD" and message["record"]["stream"] == stream:
+            pending.append(message["record"]["data"])
+        elif message["type"] == "STATE" and message["state"]["stream"]["stream_descriptor"]["name"] == stream:
+            committed += pending
+            pending = []
+    return committed
+
+
+def test_spec_check_discover(tmp_path, sandbox):
+    connector = make_connector(tmp_path, sandbox)
+    spec = run(["spec"]).of_type("SPEC")[0]["spec"]["connectionSpecification"]
+    assert spec["required"] == ["api_token"] and spec["properties"]["api_token"]["airbyte_secret"]
+
+    status = connector.check().of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    assert status["status"] == "SUCCEEDED"
+
+    catalog = connector.discover().of_type("CATALOG")[0]["catalog"]
+    streams = {stream["name"]: stream for stream in catalog["streams"]}
+    assert sorted(streams) == sorted(ALL_STREAMS)
+    assert streams["worklogs"]["default_cursor_field"] == ["updatedAt"]
+    assert streams["worklogs"]["source_defined_primary_key"] == [["tempoWorklogId"]]
+    assert streams["worklogs"]["supported_sync_modes"] == ["full_refresh", "incremental"]
+
+
+def test_full_sync_delivers_exactly_the_sandbox_records_through_faults_and_rate_limit(tmp_path, sandbox_factory):
+    sandbox = sandbox_factory(rate_limit_per_second=5, fail_5xx_every=5, max_limit=700)
+    result = make_connector(tmp_path, sandbox, page_size=1000).read(configured_catalog(ALL_STREAMS))
+
+    assert result.returncode == 0, result.errors()
+    assert result.errors() == []
+    assert_exactly(worklog_ids(result.records("worklogs")), [w["tempoWorklogId"] for w in sandbox.worklogs()])
+    assert_exactly([a["id"] for a in result.records("accounts")], [a["id"] for a in sandbox.accounts()])
+    assert {a["status"] for a in result.records("accounts")} == {"OPEN", "CLOSED", "ARCHIVED"}
+    assert_exactly([c["id"] for c in result.records("customers")], [c["id"] for c in sandbox.customers()])
+    assert_exactly([s["id"] for s in result.records("workload-schemes")], [s["id"] for s in sandbox.workload_schemes()])
+    stats = sandbox.stats()
+    assert stats["errors_5xx"] >= 1  # faults were served and retried, not skipped
+    assert_no_secret(result, sandbox.token)
+
+
+def test_incremental_sync_after_edits_returns_exactly_the_edited_new_and_boundary_worklogs(tmp_path, sandbox):
+    connector = make_connector(tmp_path, sandbox)
+    catalog = configured_catalog(["worklogs"])
+    first = connector.read(catalog)
+    state = first.final_state()
+    cursor = state[0]["stream"]["stream_state"]["updatedAt"]
+    boundary = {w["tempoWorklogId"] for w in sandbox.worklogs() if w["updatedAt"][:19] == cursor[:19]}
+
+    everything = sandbox.worklogs()
+    edited = {w["tempoWorklogId"] for w in random.Random(7).sample(everything, 5)}
+    for worklog_id in edited:
+        sandbox.edit_worklog(worklog_id, description="edited after the first sync")
+    created = {sandbox.create_worklog()["tempoWorklogId"] for _ in range(2)}
+
+    second = connector.read(catalog, state=state)
+
+    assert second.returncode == 0, second.errors()
+    assert set(worklog_ids(second.records())) == edited | created | boundary
+    assert_exactly(worklog_ids(second.records()), list(edited | created | boundary))
+    for record in second.records():
+        if record["tempoWorklogId"] in edited:
+            assert record["description"] == "edited after the first sync"
+    assert second.final_state()[0]["stream"]["stream_state"]["updatedAt"] > cursor
+
+
+def test_killed_sync_resumes_from_its_last_checkpoint_without_losing_a_worklog(tmp_path, sandbox):
+    connector = make_connector(tmp_path, sandbox, page_size=250)
+    catalog = configured_catalog(["worklogs"])
+    checkpoints = []
+
+    def kill_after_three_checkpoints(message, process):
+        if message["type"] == "STATE":
+            checkpoints.append(message["state"])
+            if len(checkpoints) == 3:
+                process.kill()
+
+    killed = connector.read(catalog, on_line=kill_after_three_checkpoints)
+    assert killed.returncode != 0
+    committed = records_before_last_state(killed, "worklogs")
+    assert 0 < len(committed) < len(sandbox.worklogs())
+
+    resumed = connector.read(catalog, state=[checkpoints[-1]])
+
+    assert resumed.returncode == 0, resumed.errors()
+    all_ids = {w["tempoWorklogId"] for w in sandbox.worklogs()}
+    assert set(worklog_ids(committed)) | set(worklog_ids(resumed.records())) == all_ids
+    assert len(resumed.records()) < len(all_ids)  # resumed, not restarted
+
+
+def test_edits_during_a_sync_are_delivered_by_that_sync_or_the_next(tmp_path, sandbox):
+    connector = make_connector(tmp_path, sandbox, page_size=200)
+    catalog = configured_catalog(["worklogs"])
+    rng = random.Random(11)
+    ids = [w["tempoWorklogId"] for w in sandbox.worklogs()]
+    bulk_second = Counter(w["updatedAt"] for w in sandbox.worklogs()).most_common(1)[0][0]
+    bulk = [w["tempoWorklogId"] for w in sandbox.worklogs() if w["updatedAt"] == bulk_second]
+    seen = {"records": 0}
+
+    def edit_while_reading(message, process):
+        if message["type"] == "RECORD":
+            seen["records"] += 1
+            if seen["records"] % 97 == 0:  # several edits per page, some inside the bulk-import second
+                target = rng.choice(bulk if seen["records"] % 2 else ids)
+                sandbox.edit_worklog(target, description=f"edited during the sync at record {seen['records']}")
+            if seen["records"] % 500 == 0:
+                sandbox.create_worklog(description="created during the sync")
+
+    during = connector.read(catalog, on_line=edit_while_reading)
+    assert during.returncode == 0, during.errors()
+    after = connector.read(catalog, state=during.final_state())
+    assert after.returncode == 0, after.errors()
+
+    latest: dict[int, dict] = {}
+    for record in during.records() + after.records():
+        latest[record["tempoWorklogId"]] = record
+    expected = {w["tempoWorklogId"]: w for w in sandbox.worklogs()}
+    missing = sorted(set(expected) - set(latest))
+    assert missing == [], (
+        [(i, expected[i]["updatedAt"]) for i in missing],
+        during.final_state(),
+        [s["stream"]["stream_state"] for s in after.states()],
+        len(after.records()),
+    )
+    stale = [
+        i
+        for i, w in expected.items()
+        if (latest[i]["updatedAt"], latest[i]["description"]) != (w["updatedAt"], w["description"])
+    ]
+    assert stale == []
+
+
+def test_wrong_token_or_region_fails_check_with_an_actionable_message(tmp_path, sandbox):
+    for token in ("not-a-token", TOKEN_OTHER_REGION):
+        result = Connector(tmp_path, {"api_token": token, "api_url": sandbox.base_url}).check()
+        status = result.of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+        assert status["status"] == "FAILED"
+        assert "401" in status["message"] and "region" in status["message"]
+        assert "Traceback" not in result.stdout
+        assert_no_secret(result, token)
+
+
+def test_token_without_worklogs_scope_fails_only_that_stream_and_the_sync(tmp_path, sandbox):
+    connector = Connector(tmp_path, {"api_token": TOKEN_NO_WORKLOGS, "api_url": sandbox.base_url})
+    result = connector.read(configured_catalog(ALL_STREAMS))
+
+    assert result.returncode != 0  # the sync ends failed, not as a clean success with an empty stream
+    assert result.records("worklogs") == []
+    assert len(result.records("accounts")) == len(sandbox.accounts())
+    assert len(result.records("customers")) == len(sandbox.customers())
+    assert any("Stream worklogs" in error and "permission or scope" in error for error in result.errors())
+    assert_no_secret(result, TOKEN_NO_WORKLOGS)
+
+
+def test_malformed_json_fails_the_stream_naming_the_url(tmp_path, sandbox_factory):
+    sandbox = sandbox_factory(malformed_json_paths={"/4/customers"})
+    result = make_connector(tmp_path, sandbox).read(configured_catalog(["customers", "workload-schemes"]))
+
+    assert result.returncode != 0
+    assert any("not valid JSON" in error and "/4/customers" in error for error in result.errors())
+    assert len(result.records("workload-schemes")) == len(sandbox.workload_schemes())
+    assert_no_secret(result, sandbox.token)
+
+
+def test_endpoint_ignoring_paging_neither_loops_nor_duplicates(tmp_path, sandbox_factory):
+    sandbox = sandbox_factory(ignore_paging_paths={"/4/customers", "/4/accounts/search"})
+    result = make_connector(tmp_path, sandbox, page_size=25).read(configured_catalog(["customers", "accounts"]))
+
+    assert result.returncode == 0, result.errors()
+    assert_exactly([c["id"] for c in result.records("customers")], [c["id"] for c in sandbox.customers()])
+    assert_exactly([a["id"] for a in result.records("accounts")], [a["id"] for a in sandbox.accounts()])
+    assert sandbox.stats()["by_path"]["/4/customers"] == 1
+
+
+def test_clamped_page_size_loses_nothing_and_next_links_are_never_followed(tmp_path, sandbox_factory):
+    sandbox = sandbox_factory(max_limit=10)
+    result = make_connector(tmp_path, sandbox, page_size=5000).read(configured_catalog(["customers", "accounts"]))
+
+    assert result.returncode == 0, result.errors()
+    assert_exactly([c["id"] for c in result.records("customers")], [c["id"] for c in sandbox.customers()])
+    assert_exactly([a["id"] for a in result.records("accounts")], [a["id"] for a in sandbox.accounts()])
+    # Every page came from the sandbox: `next` names https://api.tempo.io, which this machine cannot reach.
+    assert sandbox.stats()["by_path"]["/4/customers"] == -(-len(sandbox.customers()) // 10)
+
+
+@pytest.mark.parametrize("upstream_state", [{"startDate": "2025-06-01"}])
+def test_upstream_connector_state_is_migrated_not_crashed_on(tmp_path, sandbox, upstream_state):
+    connector = make_connector(tmp_path, sandbox)
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "worklogs"}, "stream_state": upstream_state}}]
+    result = connector.read(configured_catalog(["worklogs"]), state=state)
+
+    assert result.returncode == 0, result.errors()
+    expected = [w["tempoWorklogId"] for w in sandbox.worklogs() if w["updatedAt"] >= "2025-06-01"]
+    assert_exactly(worklog_ids(result.records()), expected)
+    assert any("full refresh" in line for line in result.logs())

@@ -1,0 +1,394 @@
+"""The few behaviours of source-tempo that the declarative manifest cannot express.
+
+Each class says why YAML is not enough. Everything else (requests, auth, retries, rate budget,
+schemas, the cursor) lives in manifest.yaml.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import InitVar, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping, MutableMapping, Union
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import orjson
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
+from airbyte_cdk.sources.declarative.extractors.record_filter import RecordFilter
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
+from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
+from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import (
+    PaginationStrategy,
+)
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
+from airbyte_cdk.sources.types import Config, Record
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+LOGGER = logging.getLogger("airbyte")
+
+_BODY_ATTRIBUTE = "_tempo_body"
+_IGNORED_PAGING_ATTRIBUTE = "_tempo_ignored_paging"
+
+
+def public_url(response: requests.Response) -> str:
+    """The request URL without query string or user info, safe to show in an error message."""
+    parts = urlsplit(response.url or "")
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
+
+
+def tempo_body(response: requests.Response) -> Mapping[str, Any]:
+    """Parses a Tempo list response once and keeps it on the response for the paginator.
+
+    The extractor and the pagination strategy both need the body; parsing a 5000-record page twice
+    costs more than everything else the connector does with it.
+    """
+    body = getattr(response, _BODY_ATTRIBUTE, None)
+    if body is None:
+        try:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            raise AirbyteTracedException(
+                message=(
+                    f"Tempo returned a response that is not valid JSON for {public_url(response)} "
+                    f"(HTTP {response.status_code}, content type {response.headers.get('Content-Type', 'unknown')!r}). "
+                    "This is usually a temporary fault of Tempo or of a proxy in between: run the sync again."
+                ),
+                internal_message=f"invalid JSON body from {public_url(response)}",
+                failure_type=FailureType.transient_error,
+            ) from None
+        if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+            raise AirbyteTracedException(
+                message=(
+                    f"Tempo returned an unexpected body for {public_url(response)}: expected an object with a "
+                    "'results' list. Check that `api_url` points at Tempo's REST API v4 (it ends in /4)."
+                ),
+                internal_message=f"unexpected body from {public_url(response)}",
+                failure_type=FailureType.system_error,
+            )
+        setattr(response, _BODY_ATTRIBUTE, body)
+    return body
+
+
+def _requested_int(response: requests.Response, name: str) -> int | None:
+    values = parse_qs(urlsplit(response.request.url or "").query).get(name) if response.request else None
+    try:
+        return int(values[0]) if values else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class TempoResultsExtractor(RecordExtractor):
+    """Yields `results` of a Tempo list page, refusing a page that would duplicate records.
+
+    Why not a DpathExtractor: a server (or proxy) that ignores `offset` answers every page with the first
+    page again while `metadata.next` still promises more. Records are emitted before the paginator sees
+    the response, so the check must happen here, before any record of that page leaves.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._stream = parameters.get("name", "")
+
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
+        body = tempo_body(response)
+        requested = _requested_int(response, "offset") or 0
+        served = (body.get("metadata") or {}).get("offset")
+        if requested and served is not None and served != requested:
+            limit = _requested_int(response, "limit") or 0
+            if requested < limit:
+                # The first page was shorter than the limit, so it already held every record.
+                LOGGER.warning(
+                    f"Stream {self._stream}: Tempo ignored offset={requested} at {public_url(response)} and "
+                    f"answered offset={served}; the first page was complete, so paging stops here."
+                )
+                setattr(response, _IGNORED_PAGING_ATTRIBUTE, True)
+                return []
+            raise AirbyteTracedException(
+                message=(
+                    f"Stream {self._stream}: Tempo ignored the paging parameters at {public_url(response)} "
+                    f"(asked for offset {requested}, got offset {served}). Stopping so that no record is "
+                    "duplicated; if a proxy sits in front of Tempo, make it pass the query string through."
+                ),
+                failure_type=FailureType.system_error,
+            )
+        return body["results"]
+
+
+def _configured_page_size(value: Union[str, int], config: Config, parameters: Mapping[str, Any]) -> int:
+    page_size = int(InterpolatedString.create(str(value), parameters=parameters).eval(config))
+    if not 1 <= page_size <= 5000:
+        raise AirbyteTracedException(
+            message=f"page_size must be between 1 and 5000, got {page_size}.",
+            failure_type=FailureType.config_error,
+        )
+    return page_size
+
+
+@dataclass
+class OffsetUntilNoNext(PaginationStrategy):
+    """offset/limit paging that ends when Tempo's `metadata.next` is absent.
+
+    Why not OffsetIncrement: it stops at the first page shorter than the requested limit, which loses
+    records when Tempo clamps `limit` below what was asked (pages of 1000 when 5000 were requested).
+    And why not CursorPagination on `next`: that URL names Tempo's public host (wrong behind a proxy or
+    in the sandbox) and the CDK would send the bearer token to whatever host it names. So the next
+    offset is computed from what was actually received, against the configured host.
+    """
+
+    config: Config
+    page_size: Union[str, int]
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._page_size = _configured_page_size(self.page_size, self.config, parameters)
+
+    @property
+    def initial_token(self) -> Any | None:
+        return None
+
+    def get_page_size(self) -> int | None:
+        return self._page_size
+
+    def next_page_token(
+        self,
+        response: requests.Response,
+        last_page_size: int,
+        last_record: Record | None,
+        last_page_token_value: Any | None,
+        page_size_override: int | None = None,
+    ) -> Any | None:
+        if getattr(response, _IGNORED_PAGING_ATTRIBUTE, False) or last_page_size == 0:
+            return None
+        metadata = tempo_body(response).get("metadata") or {}
+        if not metadata.get("next"):
+            return None
+        if last_page_size > (page_size_override or self._page_size):
+            # More records than asked for: Tempo ignored `limit` and sent the whole list at once.
+            return None
+        return (last_page_token_value or 0) + last_page_size
+
+
+def to_utc_second(value: str) -> str:
+    """Tempo's timestamps to 'YYYY-MM-DDTHH:MM:SSZ', the precision updatedFrom understands."""
+    if len(value) >= 19 and (len(value) == 19 or value[19] in "Z."):
+        return value[:19] + "Z"
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class UpdatedAtKeysetPagination(PaginationStrategy):
+    """Pages through worklogs in updatedAt order by advancing `updatedFrom`, not by offset alone.
+
+    Why: offset paging over a set that changes while it is read skips records. An edit moves a worklog
+    to the end of UPDATED order; with plain offsets every later record shifts one place to the front
+    and the record at the page boundary is never seen. Tempo has no updatedTo, so date slices would
+    re-read everything after their start. Design:
+
+    * Every request asks POST /worklogs/search for `updatedFrom=T` (inclusive, second precision),
+      ordered by UPDATED ascending, with `offset=k-1`, where T is the updatedAt second of the last
+      record delivered (the anchor) and k is how many records of second T have been delivered so far.
+      Memory is a few numbers, however many records share one second (a bulk import gives thousands).
+    * So each page should start with the anchor, which DropRepeatedAnchor keeps from being emitted
+      twice. If it does not, records of second T left it while we paged (edited, so moved to a later
+      updatedAt, or deleted) and the unseen ones slid in front of our offset: the next request steps
+      back by a page (still `updatedFrom=T`) until a page holds the anchor again, and the filter
+      passes on only what comes after it. If the anchor itself left, second T is read again from
+      offset 0. Either way records can repeat (the destination deduplicates on tempoWorklogId), but
+      none is skipped.
+    * Edits made while the sync runs move worklogs to a later updatedAt, so this sync meets them again
+      further on, or the next sync (state <= their new updatedAt) does.
+    * The stream ends when Tempo's `metadata.next` is absent. Records out of updatedAt order fail the
+      stream, since neither this paging nor the page checkpoints would then be safe.
+
+    Assumes Tempo orders records of one second in a stable order, with new worklogs last (the sandbox:
+    by id). The position lives in the page token, not on the instance, as one strategy serves every thread.
+    """
+
+    config: Config
+    page_size: Union[str, int]
+    parameters: InitVar[Mapping[str, Any]]
+    cursor_field: str = field(default="updatedAt")
+    id_field: str = field(default="tempoWorklogId")
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._page_size = _configured_page_size(self.page_size, self.config, parameters)
+
+    @property
+    def initial_token(self) -> Any | None:
+        return None
+
+    def get_page_size(self) -> int | None:
+        return self._page_size
+
+    def next_page_token(
+        self,
+        response: requests.Response,
+        last_page_size: int,
+        last_record: Record | None,
+        last_page_token_value: Any | None,
+        page_size_override: int | None = None,
+    ) -> Mapping[str, Any] | None:
+        body = tempo_body(response)
+        records = body["results"]
+        token = last_page_token_value or {}
+        requested_from = token.get("updated_from")
+        offset = token.get("offset", 0)
+
+        if token.get("anchor_id") is not None and offset > 0 and self._anchor_index(records, token) is None:
+            served_limit = (body.get("metadata") or {}).get("limit") or page_size_override or self._page_size
+            LOGGER.info(
+                f"Worklogs updated at {requested_from} changed while being read; stepping back to find the "
+                "last worklog delivered."
+            )
+            return {**token, "offset": max(0, offset - max(1, served_limit - 1))}
+
+        if not records or not (body.get("metadata") or {}).get("next"):
+            return None
+
+        seconds = [to_utc_second(record[self.cursor_field]) for record in records]
+        if any(earlier > later for earlier, later in zip(seconds, seconds[1:])) or (
+            requested_from and seconds[0] < requested_from
+        ):
+            raise AirbyteTracedException(
+                message=(
+                    f"Tempo returned worklogs out of updatedAt order at {public_url(response)}, so the sync cannot "
+                    "page through them without losing records. Please report this with the time of the sync."
+                ),
+                failure_type=FailureType.system_error,
+            )
+        last_second = seconds[-1]
+        delivered_at_last_second = len(seconds) - seconds.index(last_second)
+        if last_second == requested_from:
+            delivered_at_last_second += offset  # the records before this page's offset were all of this second too
+        return {
+            "updated_from": last_second,
+            "offset": delivered_at_last_second - 1,
+            "anchor_id": records[-1][self.id_field],
+        }
+
+    def _anchor_index(self, records: list, token: Mapping[str, Any]) -> int | None:
+        for index, record in enumerate(records):
+            if to_utc_second(record[self.cursor_field]) != token["updated_from"]:
+                return None
+            if record.get(self.id_field) == token["anchor_id"]:
+                return index
+        return None
+
+
+@dataclass
+class DropRepeatedAnchor(RecordFilter):
+    """Passes on only the worklogs that come after the last one delivered, when a page repeats it.
+
+    UpdatedAtKeysetPagination asks every page to start with the last record of the page before (the
+    anchor), and after an edit under it, steps back to a page that holds the anchor further in. The
+    records up to and including the anchor were delivered already. A record is the anchor only if both
+    tempoWorklogId and updatedAt match, so a newer version of it is never dropped. The CDK does not hand
+    the page token to record filters, so the filter remembers the last record it passed on, per slice
+    (one slice is read by one thread at a time).
+    """
+
+    condition: str = ""
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__post_init__(parameters)
+        self._last_by_slice: dict[str, tuple[Any, Any]] = {}
+
+    def filter_records(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        stream_state: Mapping[str, Any],
+        stream_slice: Any | None = None,
+        next_page_token: Mapping[str, Any] | None = None,
+    ) -> Iterable[Mapping[str, Any]]:
+        key = repr(stream_slice)
+        page = list(records)
+        if not page:
+            return
+        previous = self._last_by_slice.get(key)
+        start = 0
+        if previous is not None:
+            for index, record in enumerate(page):
+                if (record.get("tempoWorklogId"), record.get("updatedAt")) == previous:
+                    start = index + 1
+                    break
+        last = page[-1]
+        self._last_by_slice[key] = (last.get("tempoWorklogId"), last.get("updatedAt"))
+        yield from page[start:]
+
+
+class PageCheckpointingCursor(ConcurrentCursor):
+    """A ConcurrentCursor that also checkpoints while its single partition is still being read.
+
+    Why: the CDK's concurrent cursor emits state only when a partition closes, and worklogs are one
+    partition (Tempo has no updatedTo to cut the history into windows). A sync killed after an hour
+    would restart from zero. Because records arrive in ascending updatedAt and Tempo's updatedFrom is
+    inclusive, the newest updatedAt seen so far is a safe resume point at any record boundary: state is
+    emitted every `page_size` records, after those records (the concurrent message repository shares
+    the record queue, so the order holds). If records ever arrive out of order, intermediate
+    checkpoints stop and only the final state is written.
+    """
+
+    _checkpoint_every: int
+    _observed_since_checkpoint: int
+
+    @classmethod
+    def enable_on(cls, cursor: ConcurrentCursor, every: int) -> None:
+        """Turns an existing ConcurrentCursor (built by the CDK from the manifest) into this class."""
+        cursor.__class__ = cls
+        cursor._checkpoint_every = max(1, every)
+        cursor._observed_since_checkpoint = 0
+
+    def observe(self, record: Record) -> None:
+        super().observe(record)
+        self._observed_since_checkpoint += 1
+        if self._observed_since_checkpoint >= self._checkpoint_every and self._is_ascending_order:
+            self._observed_since_checkpoint = 0
+            newest = self._most_recent_cursor_value_per_partition.get(record.associated_slice)
+            if newest is not None:
+                self._emit_checkpoint(newest)
+
+    def _emit_checkpoint(self, newest: Any) -> None:
+        with self._lock:
+            state = {self.cursor_field.cursor_field_key: self._connector_state_converter.output_format(newest)}
+            self._connector_state_manager.update_state_for_stream(self._stream_name, self._stream_namespace, state)
+            self._message_repository.emit_message(
+                self._connector_state_manager.create_state_message(self._stream_name, self._stream_namespace)
+            )
+
+
+@dataclass
+class UpstreamStartDateStateMigration(StateMigration):
+    """Accepts a worklogs state saved by the upstream connector (0.3.x/0.4.x): `{"startDate": "2024-05-01"}`.
+
+    Why: upstream's cursor was the worklog's startDate, which misses edits to old worklogs. Its state
+    becomes `updatedFrom` of that date, so the first sync after the upgrade reads everything updated
+    since then instead of crashing or starting over.
+    """
+
+    config: Config = None  # type: ignore[assignment]
+    parameters: InitVar[Mapping[str, Any]] = None  # type: ignore[assignment]
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return bool(stream_state) and "startDate" in stream_state and "updatedAt" not in stream_state
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        value = str(stream_state["startDate"])[:10]
+        try:
+            datetime.strptime(value, "%Y-%m-%d")
+        except ValueError:
+            LOGGER.warning(f"Ignoring the worklogs state {dict(stream_state)!r}: its startDate is not a date.")
+            return {}
+        LOGGER.info(
+            f"Migrated the upstream worklogs state startDate={value} to updatedAt={value}T00:00:00Z. "
+            "The old connector's cursor missed edits to worklogs dated before its state: run one full refresh "
+            "of worklogs to repair them."
+        )
+        return {"updatedAt": f"{value}T00:00:00Z"}

@@ -1,0 +1,63 @@
+"""Console-script entrypoint: `source-tempo spec|check|discover|read ...`."""
+
+from __future__ import annotations
+
+import sys
+from typing import List
+
+import orjson
+from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteMessageSerializer,
+    FailureType,
+    Status,
+    Type,
+)
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_tempo.source import SourceTempo, config_problem
+
+
+def _emit(message: AirbyteMessage) -> None:
+    print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
+
+
+def _fail(command: str, message: str, failure_type: FailureType) -> None:
+    """Reports a problem found before the CDK runs: a failed check, or an error trace for other commands."""
+    if command == "check" and failure_type == FailureType.config_error:
+        _emit(
+            AirbyteMessage(
+                type=Type.CONNECTION_STATUS,
+                connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=message),
+            )
+        )
+        sys.exit(0)
+    _emit(AirbyteTracedException(message=message, failure_type=failure_type).as_airbyte_message())
+    sys.exit(1)
+
+
+def run(args: List[str] | None = None) -> None:
+    args = sys.argv[1:] if args is None else args
+    command = args[0] if args else ""
+    config_path = AirbyteEntrypoint.extract_config(args)
+    catalog_path = AirbyteEntrypoint.extract_catalog(args)
+    state_path = AirbyteEntrypoint.extract_state(args)
+    try:
+        config = SourceTempo.read_config(config_path) if config_path else None
+        source = SourceTempo(
+            catalog=SourceTempo.read_catalog(catalog_path) if catalog_path else None,
+            config=config,
+            state=SourceTempo.read_state(state_path) if state_path else None,
+            config_path=config_path,
+        )
+    except Exception as error:  # an unreadable config, catalog or state file: say which, without a stack trace
+        _fail(command, f"source-tempo could not start: {error}", FailureType.config_error)
+        return
+    if config is not None:
+        # Checked here, before the CDK's own validation, so the message names the field in plain words.
+        problem = config_problem(config, source.resolved_manifest["spec"]["connection_specification"])
+        if problem:
+            _fail(command, problem, FailureType.config_error)
+    launch(source, args)

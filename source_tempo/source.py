@@ -1,0 +1,82 @@
+"""SourceTempo: the manifest-backed source, plus the one hook the manifest cannot declare."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, List, Mapping
+
+import jsonschema
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, FailureType
+from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from source_tempo.components import PageCheckpointingCursor
+
+MANIFEST = Path(__file__).with_name("manifest.yaml")
+# Streams read as one partition in cursor order, which may checkpoint in the middle of it.
+PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
+
+
+def config_problem(config: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
+    """The first problem of a config as one sentence naming the field, or None when it is valid.
+
+    The CDK's own validation reports a raw JSON-schema error ("'2024-13-01' does not match '^[0-9]{4}...'");
+    a user needs to know which field is wrong and what it should look like.
+    """
+    properties = spec.get("properties", {})
+    for error in sorted(jsonschema.Draft7Validator(spec).iter_errors(config), key=lambda e: list(e.path)):
+        if error.validator == "required":
+            name = error.message.split("'")[1]
+            return f"Config field `{name}` is required: {properties.get(name, {}).get('description', '')}".strip()
+        name = ".".join(str(part) for part in error.path) or "config"
+        field_spec = properties.get(name, {})
+        shown = "(hidden)" if field_spec.get("airbyte_secret") else repr(error.instance)
+        if error.validator == "pattern":
+            expected = field_spec.get("pattern_descriptor", error.schema.get("pattern"))
+            return f"Config field `{name}` must look like {expected}, got {shown}."
+        if error.validator in ("minimum", "maximum"):
+            return (
+                f"Config field `{name}` must be between {field_spec.get('minimum')} and "
+                f"{field_spec.get('maximum')}, got {shown}."
+            )
+        if error.validator == "enum":
+            return f"Config field `{name}` must be one of {', '.join(map(str, error.validator_value))}, got {shown}."
+        return f"Config field `{name}` is invalid: {error.message if shown != '(hidden)' else error.validator}."
+    start_date = config.get("start_date")
+    if start_date:
+        try:
+            datetime.strptime(start_date, "%Y-%m-%d")
+        except ValueError:
+            return f"Config field `start_date` must be a real calendar date in YYYY-MM-DD form, got {start_date!r}."
+    return None
+
+
+class SourceTempo(YamlDeclarativeSource):
+    def __init__(
+        self,
+        catalog: ConfiguredAirbyteCatalog | None = None,
+        config: Mapping[str, Any] | None = None,
+        state: List[AirbyteStateMessage] | None = None,
+        config_path: str | None = None,
+    ) -> None:
+        super().__init__(
+            path_to_yaml=str(MANIFEST), catalog=catalog, config=config, state=state, config_path=config_path
+        )
+
+    def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
+        if self._config:
+            problem = config_problem(self._config, self.resolved_manifest["spec"]["connection_specification"])
+            if problem:
+                raise AirbyteTracedException(
+                    message=problem, internal_message=problem, failure_type=FailureType.config_error
+                )
+        streams = super().streams(config)
+        page_size = int(self._config.get("page_size") or 1000) if self._config else 1000
+        for stream in streams:
+            cursor = getattr(stream, "cursor", None)
+            if stream.name in PAGE_CHECKPOINTED_STREAMS and type(cursor) is ConcurrentCursor:
+                PageCheckpointingCursor.enable_on(cursor, every=page_size)
+        return streams

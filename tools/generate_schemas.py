@@ -1,0 +1,108 @@
+"""Regenerate the stream schemas in source_tempo/manifest.yaml from Tempo's OpenAPI document.
+
+Why generated: the OpenAPI file is the authority for record shapes, and hand-copied schemas drift.
+Run `python tools/generate_schemas.py` after changing STREAM_SCHEMAS or the OpenAPI file; a unit test
+fails when the manifest's `schemas:` section differs from what this script produces.
+
+Rules: every property of the response schema is kept; a property that the OpenAPI file does not list as
+required may be null; enums are dropped (a value Tempo adds later must not fail validation); timestamps
+Tempo sends as ISO strings get `format: date-time`; extra properties are allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+OPENAPI = ROOT / "reference" / "tempo-openapi-v4.yaml"
+MANIFEST = ROOT / "source_tempo" / "manifest.yaml"
+SCHEMAS_MARKER = "schemas:\n"
+
+# stream name -> OpenAPI component describing one record
+STREAM_SCHEMAS = {
+    "accounts": "Account",
+    "customers": "Customer",
+    "workload-schemes": "WorkloadScheme",
+    "worklogs": "Worklog",
+}
+DATE_TIME_FIELDS = {"createdAt", "updatedAt", "startDateTimeUtc"}
+# Fields a stream adds to Tempo's record: the worklogs tombstone marker (see docs/tempo.md).
+EXTRA_FIELDS: dict[str, dict] = {}
+
+
+def _components() -> dict:
+    return yaml.safe_load(OPENAPI.read_text())["components"]["schemas"]
+
+
+def _nullable(schema: dict) -> dict:
+    schema = dict(schema)
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = ["null", kind]
+    return schema
+
+
+def to_json_schema(node: dict, components: dict, name: str = "") -> dict:
+    """Converts one OpenAPI schema node into a draft-07 JSON schema for Airbyte records."""
+    if "$ref" in node:
+        return to_json_schema(components[node["$ref"].rsplit("/", 1)[1]], components, name)
+    node = copy.deepcopy(node)
+    variants = node.pop("oneOf", None) or node.pop("anyOf", None) or []
+    for variant in variants:  # a union of object shapes becomes one object with every property
+        resolved = components[variant["$ref"].rsplit("/", 1)[1]] if "$ref" in variant else variant
+        node.setdefault("properties", {}).update(resolved.get("properties", {}))
+        node["type"] = "object"
+    kind = node.get("type", "object" if "properties" in node else None)
+    if kind == "object":
+        required = set(node.get("required", []))
+        properties = {}
+        for prop, sub in node.get("properties", {}).items():
+            converted = to_json_schema(sub, components, prop)
+            properties[prop] = converted if prop in required else _nullable(converted)
+        return {"type": "object", "additionalProperties": True, "properties": properties}
+    if kind == "array":
+        return {"type": "array", "items": to_json_schema(node.get("items", {}), components)}
+    out: dict = {"type": kind} if kind else {}
+    if kind == "string":
+        if node.get("format") == "date":
+            out["format"] = "date"
+        elif name in DATE_TIME_FIELDS:
+            out["format"] = "date-time"
+    if kind == "integer" and node.get("format") == "int64":
+        out["airbyte_type"] = "integer"
+    return out
+
+
+def stream_schemas() -> dict:
+    components = _components()
+    schemas = {}
+    for stream, component in STREAM_SCHEMAS.items():
+        schema = to_json_schema(components[component], components)
+        schema["properties"].update(EXTRA_FIELDS.get(stream, {}))
+        schemas[stream] = {"$schema": "http://json-schema.org/draft-07/schema#", **schema}
+    return schemas
+
+
+def render() -> str:
+    body = yaml.safe_dump(stream_schemas(), sort_keys=True, allow_unicode=True, width=120)
+    return SCHEMAS_MARKER + "".join(f"  {line}\n" for line in body.splitlines())
+
+
+def main() -> int:
+    text = MANIFEST.read_text()
+    head, sep, _ = text.rpartition("\n" + SCHEMAS_MARKER)
+    if not sep:
+        print(f"{MANIFEST} has no top-level '{SCHEMAS_MARKER.strip()}' section", file=sys.stderr)
+        return 1
+    MANIFEST.write_text(head + "\n" + render())
+    print(json.dumps({stream: len(s["properties"]) for stream, s in stream_schemas().items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
