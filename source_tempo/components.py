@@ -7,6 +7,7 @@ schemas, the cursor) lives in manifest.yaml.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, MutableMapping, Union
@@ -22,6 +23,7 @@ from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigr
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import (
     PaginationStrategy,
 )
+from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
 from airbyte_cdk.sources.types import Config, Record
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -90,6 +92,9 @@ class TempoResultsExtractor(RecordExtractor):
 
     config: Config
     parameters: InitVar[Mapping[str, Any]]
+    # With plain offset paging, a first page shorter than the limit held the whole list. With keyset
+    # paging (worklogs) the offset counts from updatedFrom, so that shortcut would drop records.
+    short_first_page_is_complete: bool = True
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self._stream = parameters.get("name", "")
@@ -100,7 +105,7 @@ class TempoResultsExtractor(RecordExtractor):
         served = (body.get("metadata") or {}).get("offset")
         if requested and served is not None and served != requested:
             limit = _requested_int(response, "limit") or 0
-            if requested < limit:
+            if self.short_first_page_is_complete and requested < limit:
                 # The first page was shorter than the limit, so it already held every record.
                 LOGGER.warning(
                     f"Stream {self._stream}: Tempo ignored offset={requested} at {public_url(response)} and "
@@ -173,14 +178,44 @@ class OffsetUntilNoNext(PaginationStrategy):
         return (last_page_token_value or 0) + last_page_size
 
 
+_UTC_SECOND = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?Z?$")
+
+
 def to_utc_second(value: str) -> str:
-    """Tempo's timestamps to 'YYYY-MM-DDTHH:MM:SSZ', the precision updatedFrom understands."""
-    if len(value) >= 19 and (len(value) == 19 or value[19] in "Z."):
-        return value[:19] + "Z"
+    """Tempo's timestamps to 'YYYY-MM-DDTHH:MM:SSZ' in UTC, the precision updatedFrom understands."""
+    utc = _UTC_SECOND.match(value)
+    if utc:
+        return utc.group(1) + "Z"
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class UpdatedAtInUtc(RecordTransformation):
+    """Rewrites an `updatedAt` that carries a UTC offset into UTC ('...Z').
+
+    Why: the cursor formats its state with a literal 'Z'; a value like '10:30:00+02:00' would be saved
+    as '10:30:00Z', two hours ahead, and the next sync would skip those two hours of edits. Tempo sends
+    UTC today, so this is a cheap check that almost never rewrites anything.
+    """
+
+    field_name: str = "updatedAt"
+
+    def transform(
+        self,
+        record: MutableMapping[str, Any],
+        config: Config | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+        stream_slice: Any | None = None,
+    ) -> None:
+        value = record.get(self.field_name)
+        if isinstance(value, str) and not value.endswith("Z"):
+            try:
+                record[self.field_name] = to_utc_second(value)
+            except ValueError:
+                pass  # left as sent; the cursor logs a record whose cursor value it cannot read
 
 
 @dataclass
@@ -202,7 +237,8 @@ class UpdatedAtKeysetPagination(PaginationStrategy):
       back by a page (still `updatedFrom=T`) until a page holds the anchor again, and the filter
       passes on only what comes after it. If the anchor itself left, second T is read again from
       offset 0. Either way records can repeat (the destination deduplicates on tempoWorklogId), but
-      none is skipped.
+      none is skipped. After `max_step_backs` re-reads within one second the stream fails as a transient
+      error (everything before is checkpointed) rather than page forever.
     * Edits made while the sync runs move worklogs to a later updatedAt, so this sync meets them again
       further on, or the next sync (state <= their new updatedAt) does.
     * The stream ends when Tempo's `metadata.next` is absent. Records out of updatedAt order fail the
@@ -215,6 +251,7 @@ class UpdatedAtKeysetPagination(PaginationStrategy):
     config: Config
     page_size: Union[str, int]
     parameters: InitVar[Mapping[str, Any]]
+    max_step_backs: int = 10
     cursor_field: str = field(default="updatedAt")
     id_field: str = field(default="tempoWorklogId")
 
@@ -242,13 +279,23 @@ class UpdatedAtKeysetPagination(PaginationStrategy):
         requested_from = token.get("updated_from")
         offset = token.get("offset", 0)
 
+        step_backs = token.get("step_backs", 0)
         if token.get("anchor_id") is not None and offset > 0 and self._anchor_index(records, token) is None:
+            if step_backs >= self.max_step_backs:
+                raise AirbyteTracedException(
+                    message=(
+                        f"Worklogs updated at {requested_from} kept changing while this sync read them "
+                        f"({step_backs} re-reads). Every worklog delivered so far is checkpointed: run the sync "
+                        "again to continue from there."
+                    ),
+                    failure_type=FailureType.transient_error,
+                )
             served_limit = (body.get("metadata") or {}).get("limit") or page_size_override or self._page_size
             LOGGER.info(
                 f"Worklogs updated at {requested_from} changed while being read; stepping back to find the "
                 "last worklog delivered."
             )
-            return {**token, "offset": max(0, offset - max(1, served_limit - 1))}
+            return {**token, "offset": max(0, offset - max(1, served_limit - 1)), "step_backs": step_backs + 1}
 
         if not records or not (body.get("metadata") or {}).get("next"):
             return None
@@ -272,6 +319,8 @@ class UpdatedAtKeysetPagination(PaginationStrategy):
             "updated_from": last_second,
             "offset": delivered_at_last_second - 1,
             "anchor_id": records[-1][self.id_field],
+            # re-reads are bounded per second: a second whose order never settles must not page forever
+            "step_backs": step_backs if last_second == requested_from else 0,
         }
 
     def _anchor_index(self, records: list, token: Mapping[str, Any]) -> int | None:
@@ -356,12 +405,15 @@ class PageCheckpointingCursor(ConcurrentCursor):
                 self._emit_checkpoint(newest)
 
     def _emit_checkpoint(self, newest: Any) -> None:
+        """Records [start, newest] as done in the cursor's own state (so that a later failure, whose closing
+        state message the CDK builds from it, keeps the checkpoint), then emits it."""
+        converter = self._connector_state_converter
         with self._lock:
-            state = {self.cursor_field.cursor_field_key: self._connector_state_converter.output_format(newest)}
-            self._connector_state_manager.update_state_for_stream(self._stream_name, self._stream_namespace, state)
-            self._message_repository.emit_message(
-                self._connector_state_manager.create_state_message(self._stream_name, self._stream_namespace)
+            self._concurrent_state.setdefault("slices", []).append(
+                {converter.START_KEY: self.start, converter.END_KEY: newest, converter.MOST_RECENT_RECORD_KEY: newest}
             )
+            self._merge_partitions()
+            self._emit_state_message()
 
 
 @dataclass

@@ -1,0 +1,69 @@
+"""Regenerates integration_tests/expected_records.jsonl from a real read against the local Tempo sandbox.
+
+    .venv/bin/python -m integration_tests.regenerate_expected_records
+
+Starts the default sandbox data set (seed 42, 3,000 worklogs: the one the acceptance tests serve) on a
+free port, runs the real `source-tempo read` entrypoint with the sample config's token and
+integration_tests/configured_catalog.json (no state, so every record of every stream), and writes one
+`{"stream", "data", "emitted_at"}` line per record, in Airbyte's expected-records format.
+
+Lines are sorted by stream and primary key, and `emitted_at` is a fixed value (the acceptance test
+ignores it), so regenerating unchanged data rewrites the file byte for byte. Review the diff before
+keeping a regenerated file: it is the acceptance tests' definition of a correct full read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from integration_tests.connector_cli import Connector, Run
+from integration_tests.sandbox import TempoSandbox
+
+HERE = Path(__file__).resolve().parent
+SAMPLE_CONFIG = HERE / "sample_config.json"
+CONFIGURED_CATALOG = HERE / "configured_catalog.json"
+EXPECTED_RECORDS = HERE / "expected_records.jsonl"
+
+# The data set of the expected records, and of the sandbox the acceptance tests start.
+SANDBOX_WORKLOGS = 3000
+SANDBOX_SEED = 42
+
+# 2026-01-01T00:00:00Z in milliseconds: any fixed value does, the comparison ignores emitted_at.
+EMITTED_AT = 1767225600000
+
+PRIMARY_KEYS = {"accounts": "id", "customers": "id", "workload-schemes": "id", "worklogs": "tempoWorklogId"}
+
+
+def expected_record_lines(result: Run) -> list[str]:
+    """The records of a read as expected-records lines, in a stable order."""
+    messages = [message["record"] for message in result.of_type("RECORD")]
+    messages.sort(key=lambda record: (record["stream"], record["data"].get(PRIMARY_KEYS.get(record["stream"], ""), 0)))
+    return [
+        json.dumps({"stream": record["stream"], "data": record["data"], "emitted_at": EMITTED_AT})
+        for record in messages
+    ]
+
+
+def read_sandbox(folder: Path, sandbox: TempoSandbox) -> Run:
+    config = {**json.loads(SAMPLE_CONFIG.read_text()), "api_url": sandbox.base_url}
+    result = Connector(folder, config).read(json.loads(CONFIGURED_CATALOG.read_text()))
+    if result.returncode != 0 or result.errors():
+        raise SystemExit(f"the read failed (exit code {result.returncode}): {result.errors() or result.stderr[-2000:]}")
+    return result
+
+
+def main() -> None:
+    with TempoSandbox(worklogs=SANDBOX_WORKLOGS, seed=SANDBOX_SEED) as sandbox, tempfile.TemporaryDirectory() as folder:
+        lines = expected_record_lines(read_sandbox(Path(folder), sandbox))
+    EXPECTED_RECORDS.write_text("".join(line + "\n" for line in lines))
+    counts = Counter(json.loads(line)["stream"] for line in lines)
+    size_mb = EXPECTED_RECORDS.stat().st_size / 1_000_000
+    print(f"wrote {len(lines)} records ({dict(sorted(counts.items()))}, {size_mb:.2f} MB) to {EXPECTED_RECORDS}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""ConfigBuilder: the connector config a test runs with."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+API_TOKEN = "tempo-unit-test-token-9f2c41d7"
+GLOBAL_API_URL = "https://api.tempo.io/4"
+REGION_API_URLS = {
+    "global": GLOBAL_API_URL,
+    "eu": "https://api.eu.tempo.io/4",
+    "us": "https://api.us.tempo.io/4",
+}
+
+
+class ConfigBuilder:
+    """Builds a source-tempo config; by default only a token, so the region's default host is used."""
+
+    def __init__(self) -> None:
+        self._config: Dict[str, Any] = {"api_token": API_TOKEN}
+
+    def with_api_token(self, token: str) -> ConfigBuilder:
+        self._config["api_token"] = token
+        return self
+
+    def with_region(self, region: str) -> ConfigBuilder:
+        self._config["region"] = region
+        return self
+
+    def with_api_url(self, api_url: str) -> ConfigBuilder:
+        self._config["api_url"] = api_url
+        return self
+
+    def with_start_date(self, start_date: str) -> ConfigBuilder:
+        self._config["start_date"] = start_date
+        return self
+
+    def with_page_size(self, page_size: Any) -> ConfigBuilder:
+        self._config["page_size"] = page_size
+        return self
+
+    def with_lookback_window_minutes(self, minutes: int) -> ConfigBuilder:
+        self._config["lookback_window_minutes"] = minutes
+        return self
+
+    def with_field(self, name: str, value: Any) -> ConfigBuilder:
+        self._config[name] = value
+        return self
+
+    def without_field(self, name: str) -> ConfigBuilder:
+        self._config.pop(name, None)
+        return self
+
+    def build(self) -> Dict[str, Any]:
+        return dict(self._config)
