@@ -383,10 +383,14 @@ class PageCheckpointingCursor(ConcurrentCursor):
     emitted every `page_size` records, after those records (the concurrent message repository shares
     the record queue, so the order holds). If records ever arrive out of order, intermediate
     checkpoints stop and only the final state is written.
+
+    It also keeps the newest value as text while records stream by: Tempo's 'YYYY-MM-DDTHH:MM:SSZ'
+    compares correctly as a string, and parsing every record's timestamp was a tenth of a sync's CPU.
     """
 
     _checkpoint_every: int
     _observed_since_checkpoint: int
+    _newest_text: dict
 
     @classmethod
     def enable_on(cls, cursor: ConcurrentCursor, every: int) -> None:
@@ -394,15 +398,37 @@ class PageCheckpointingCursor(ConcurrentCursor):
         cursor.__class__ = cls
         cursor._checkpoint_every = max(1, every)
         cursor._observed_since_checkpoint = 0
+        cursor._newest_text = {}
 
     def observe(self, record: Record) -> None:
-        super().observe(record)
+        value = record.data.get(self.cursor_field.cursor_field_key)
+        if type(value) is str and len(value) == 20 and value[19] == "Z" and value[10] == "T":
+            newest = self._newest_text.get(record.associated_slice)
+            if newest is None or value > newest:
+                self._newest_text[record.associated_slice] = value
+            elif value < newest:
+                self._is_ascending_order = False
+        else:
+            super().observe(record)
         self._observed_since_checkpoint += 1
         if self._observed_since_checkpoint >= self._checkpoint_every and self._is_ascending_order:
             self._observed_since_checkpoint = 0
+            self._publish_newest()
             newest = self._most_recent_cursor_value_per_partition.get(record.associated_slice)
             if newest is not None:
                 self._emit_checkpoint(newest)
+
+    def close_partition(self, partition: Any) -> None:
+        self._publish_newest()
+        super().close_partition(partition)
+
+    def _publish_newest(self) -> None:
+        """Hands the newest values kept as text to the CDK's own bookkeeping, parsed."""
+        for key, text in self._newest_text.items():
+            parsed = self._connector_state_converter.parse_value(text)
+            current = self._most_recent_cursor_value_per_partition.get(key)
+            if current is None or parsed > current:
+                self._most_recent_cursor_value_per_partition[key] = parsed
 
     def _emit_checkpoint(self, newest: Any) -> None:
         """Records [start, newest] as done in the cursor's own state (so that a later failure, whose closing
