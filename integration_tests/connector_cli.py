@@ -74,7 +74,12 @@ def configured_catalog(streams: Iterable[str], incremental: Iterable[str] = ("wo
 
 
 def _configured(name: str, incremental: bool) -> dict:
-    cursor = {"worklogs": ["updatedAt"]}.get(name)
+    cursor = {
+        "worklogs": ["updatedAt"],
+        "plans": ["updatedAt"],
+        "timesheet-approvals": ["period_from"],
+        "worklog-deletions": ["deletedAt"],
+    }.get(name)
     return {
         "stream": {
             "name": name,

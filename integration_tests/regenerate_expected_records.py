@@ -35,13 +35,32 @@ SANDBOX_SEED = 42
 # 2026-01-01T00:00:00Z in milliseconds: any fixed value does, the comparison ignores emitted_at.
 EMITTED_AT = 1767225600000
 
-PRIMARY_KEYS = {"accounts": "id", "customers": "id", "workload-schemes": "id", "worklogs": "tempoWorklogId"}
+# The field named when a record differs; the streams with a composite key are sorted by their whole record too.
+PRIMARY_KEYS = {
+    "accounts": "id",
+    "customers": "id",
+    "workload-schemes": "id",
+    "worklogs": "tempoWorklogId",
+    "teams": "id",
+    "plans": "id",
+    "timesheet-approvals": "self",
+    "holiday-schemes": "id",
+    "holidays": "id",
+    "holiday-scheme-members": "accountId",
+    "worklog-deletions": "tempoWorklogId",
+}
 
 
 def expected_record_lines(result: Run) -> list[str]:
     """The records of a read as expected-records lines, in a stable order."""
     messages = [message["record"] for message in result.of_type("RECORD")]
-    messages.sort(key=lambda record: (record["stream"], record["data"].get(PRIMARY_KEYS.get(record["stream"], ""), 0)))
+    messages.sort(
+        key=lambda record: (
+            record["stream"],
+            record["data"].get(PRIMARY_KEYS.get(record["stream"], ""), 0),
+            json.dumps(record["data"], sort_keys=True),
+        )
+    )
     return [
         json.dumps({"stream": record["stream"], "data": record["data"], "emitted_at": EMITTED_AT})
         for record in messages

@@ -207,6 +207,46 @@ def test_every_page_validates_against_openapi(sandbox: TempoSandbox, method: str
     assert pages >= 1
 
 
+def _org_requests(sb: TempoSandbox) -> dict[str, list[tuple[str, dict]]]:
+    """OpenAPI path -> the requests that exercise it: every team, scheme, month and year the seed has data for."""
+    months = [f"{year}-{month:02d}-15" for year in range(2022, 2027) for month in range(1, 13)]
+    schemes = [scheme["id"] for scheme in sb.holiday_schemes()]
+    return {
+        "/4/teams": [("/teams", {"limit": 1})],
+        "/4/plans": [("/plans", {"from": "2021-01-01", "to": "2027-12-31", "limit": 1000})],
+        "/4/timesheet-approvals/team/{teamId}": [
+            (f"/timesheet-approvals/team/{team['id']}", {"from": month}) for team in sb.teams() for month in months
+        ],
+        "/4/holiday-schemes": [("/holiday-schemes", {})],
+        "/4/holiday-schemes/{schemeId}/holidays": [
+            (f"/holiday-schemes/{scheme}/holidays", {"year": year}) for scheme in schemes for year in range(2021, 2028)
+        ],
+        "/4/holiday-schemes/{schemeId}/members": [(f"/holiday-schemes/{scheme}/members", {}) for scheme in schemes],
+    }
+
+
+@pytest.mark.parametrize(
+    "openapi_path",
+    [
+        "/4/teams",
+        "/4/plans",
+        "/4/timesheet-approvals/team/{teamId}",
+        "/4/holiday-schemes",
+        "/4/holiday-schemes/{schemeId}/holidays",
+        "/4/holiday-schemes/{schemeId}/members",
+    ],
+)
+def test_org_endpoints_validate_against_openapi(sandbox: TempoSandbox, openapi_path: str) -> None:
+    s = session()
+    records = 0
+    for path, params in _org_requests(sandbox)[openapi_path]:
+        r = call(sandbox, "GET", path, params, s=s)
+        assert r.status_code == 200, (path, params, r.text)
+        assert_valid(r.json(), openapi_path, "GET")
+        records += len(r.json()["results"])
+    assert records > 0
+
+
 def test_papertrail_validates_against_openapi(sandbox: TempoSandbox) -> None:
     victim = sandbox.worklogs()[0]["tempoWorklogId"]
     sandbox.delete_worklog(victim)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import InitVar, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, MutableMapping, Union
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -336,18 +337,25 @@ class UpdatedAtKeysetPagination(PaginationStrategy):
 class DropRepeatedAnchor(RecordFilter):
     """Passes on only the worklogs that come after the last one delivered, when a page repeats it.
 
-    UpdatedAtKeysetPagination asks every page to start with the last record of the page before (the
-    anchor), and after an edit under it, steps back to a page that holds the anchor further in. The
-    records up to and including the anchor were delivered already. A record is the anchor only if both
-    tempoWorklogId and updatedAt match, so a newer version of it is never dropped. The CDK does not hand
-    the page token to record filters, so the filter remembers the last record it passed on, per slice
-    (one slice is read by one thread at a time).
+    UpdatedAtKeysetPagination asks every page to start with the anchor (the last record of the last page
+    that was in order), and after an edit under it, steps back to a page that holds the anchor further in.
+    The records up to and including the anchor were delivered already. This filter mirrors the paginator,
+    per slice (one slice is read by one thread at a time; the CDK does not hand the page token to filters):
+    * a page holding the anchor: drop it and what precedes it; the page's last record is the new anchor;
+    * a page without it, starting with the last record passed on: drop that one repeat (the paginator gave
+      up an anchor that left its second and went on from the page after);
+    * any other page (records slid in front of the offset): pass everything, keep the anchor, since the
+      paginator steps back to it. Dropping up to the last record passed on instead would skip the worklogs
+      between the anchor and that record.
+    A record is the anchor only if both tempoWorklogId and updatedAt match, so a newer version of it is
+    never dropped.
     """
 
     condition: str = ""
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__post_init__(parameters)
+        self._anchor_by_slice: dict[str, tuple[Any, Any]] = {}
         self._last_by_slice: dict[str, tuple[Any, Any]] = {}
 
     def filter_records(
@@ -361,16 +369,17 @@ class DropRepeatedAnchor(RecordFilter):
         page = list(records)
         if not page:
             return
-        previous = self._last_by_slice.get(key)
-        start = 0
-        if previous is not None:
-            for index, record in enumerate(page):
-                if (record.get("tempoWorklogId"), record.get("updatedAt")) == previous:
-                    start = index + 1
-                    break
-        last = page[-1]
-        self._last_by_slice[key] = (last.get("tempoWorklogId"), last.get("updatedAt"))
-        yield from page[start:]
+        versions = [(record.get("tempoWorklogId"), record.get("updatedAt")) for record in page]
+        anchor = self._anchor_by_slice.get(key)
+        start = None
+        if anchor is not None and anchor in versions:
+            start = versions.index(anchor) + 1
+        elif versions[0] == self._last_by_slice.get(key):
+            start = 1
+        if start is not None or anchor is None:
+            self._anchor_by_slice[key] = versions[-1]
+        self._last_by_slice[key] = versions[-1]
+        yield from page[start or 0 :]
 
 
 class PageCheckpointingCursor(ConcurrentCursor):
@@ -390,7 +399,8 @@ class PageCheckpointingCursor(ConcurrentCursor):
 
     _checkpoint_every: int
     _observed_since_checkpoint: int
-    _newest_text: dict
+    _newest_text: dict  # id(slice) -> newest updatedAt seen, as text
+    _slices: dict  # id(slice) -> slice; a partition's records all carry its one slice object
 
     @classmethod
     def enable_on(cls, cursor: ConcurrentCursor, every: int) -> None:
@@ -399,16 +409,10 @@ class PageCheckpointingCursor(ConcurrentCursor):
         cursor._checkpoint_every = max(1, every)
         cursor._observed_since_checkpoint = 0
         cursor._newest_text = {}
+        cursor._slices = {}
 
     def observe(self, record: Record) -> None:
-        value = record.data.get(self.cursor_field.cursor_field_key)
-        if type(value) is str and len(value) == 20 and value[19] == "Z" and value[10] == "T":
-            newest = self._newest_text.get(record.associated_slice)
-            if newest is None or value > newest:
-                self._newest_text[record.associated_slice] = value
-            elif value < newest:
-                self._is_ascending_order = False
-        else:
+        if not self._observe_text(record):
             super().observe(record)
         self._observed_since_checkpoint += 1
         if self._observed_since_checkpoint >= self._checkpoint_every and self._is_ascending_order:
@@ -418,13 +422,31 @@ class PageCheckpointingCursor(ConcurrentCursor):
             if newest is not None:
                 self._emit_checkpoint(newest)
 
+    def _observe_text(self, record: Record) -> bool:
+        """Keeps the newest updatedAt as text, keyed by the slice's identity: hashing a slice serialises it,
+        which per record cost more than the rest of the bookkeeping. False for a value not in Tempo's form."""
+        value = record.data.get(self.cursor_field.cursor_field_key)
+        if not (type(value) is str and len(value) == 20 and value[19] == "Z" and value[10] == "T"):
+            return False
+        slice_id = id(record.associated_slice)
+        newest = self._newest_text.get(slice_id)
+        if newest is None:
+            self._slices[slice_id] = record.associated_slice
+            self._newest_text[slice_id] = value
+        elif value > newest:
+            self._newest_text[slice_id] = value
+        elif value < newest:
+            self._is_ascending_order = False
+        return True
+
     def close_partition(self, partition: Any) -> None:
         self._publish_newest()
         super().close_partition(partition)
 
     def _publish_newest(self) -> None:
         """Hands the newest values kept as text to the CDK's own bookkeeping, parsed."""
-        for key, text in self._newest_text.items():
+        for slice_id, text in list(self._newest_text.items()):  # other threads add windows meanwhile
+            key = self._slices[slice_id]
             parsed = self._connector_state_converter.parse_value(text)
             current = self._most_recent_cursor_value_per_partition.get(key)
             if current is None or parsed > current:
@@ -440,6 +462,139 @@ class PageCheckpointingCursor(ConcurrentCursor):
             )
             self._merge_partitions()
             self._emit_state_message()
+
+
+class FirstSyncPartitioningCursor(PageCheckpointingCursor):
+    """Reads a first sync of worklogs as several startDate windows at once; later syncs as one.
+
+    Why: keyset paging is sequential (each page starts where the last ended), so one partition keeps one
+    request in flight, and Tempo's latency (~0.6 s) then leaves most of the 5 requests/second unused. A
+    first sync reads all history, so it is split into `from`/`to` windows of startDate, each paged by
+    updatedAt on its own, several in flight under the one api_budget. Incremental syncs stay one partition:
+    they are small, and one request per window would cost more than it saves.
+
+    State: `updatedAt` stays the one resume point other syncs use: while windows are open it is the least
+    progress among them (the start, while one has delivered nothing). Beside it, `first_sync` records each
+    window's own progress, so a first sync that is killed resumes every window where it stopped rather than
+    from the slowest one. When every window is done, `first_sync` goes and `updatedAt` becomes the newest
+    updatedAt seen, but never later than an hour before the first sync started: a worklog edited during the
+    sync can move to a window already read (its startDate changed), and it then has an updatedAt after the
+    start, which the next sync reads. The hour covers a clock difference between Tempo and this machine.
+    """
+
+    STATE_KEY = "first_sync"
+    DONE = "done"
+
+    _windows: dict
+    _slice_windows: dict
+    _started_at: str
+    _newest_seen: str | None
+    _windows_lock: threading.Lock
+
+    @classmethod
+    def enable_on(  # type: ignore[override]
+        cls, cursor: ConcurrentCursor, every: int, windows: int = 6, start_date: str | None = None
+    ) -> None:
+        super().enable_on(cursor, every)
+        cursor._slice_windows, cursor._newest_seen, cursor._windows_lock = {}, None, threading.Lock()
+        saved = cursor._legacy_state().get(cls.STATE_KEY)
+        if isinstance(saved, dict) and isinstance(saved.get("windows"), dict):
+            cursor._windows, cursor._started_at = dict(saved["windows"]), str(saved.get("started_at"))
+        elif windows > 1 and cursor.start <= (cursor._start or cursor._connector_state_converter.zero_value):
+            now = datetime.now(timezone.utc)
+            cursor._windows = {
+                f"{low or ''}..{high or ''}": None for low, high in startdate_windows(start_date, now.date(), windows)
+            }
+            cursor._started_at = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        else:
+            cursor._windows = {}
+
+    def _legacy_state(self) -> dict:
+        legacy = self._concurrent_state.setdefault("legacy", {})
+        return legacy if isinstance(legacy, dict) else {}
+
+    def stream_slices(self) -> Iterable[Any]:
+        if not self._windows:
+            yield from super().stream_slices()
+            return
+        start_key = self._slice_boundary_fields_wrapper[self._START_BOUNDARY]
+        for whole in super().stream_slices():
+            for key, progress in list(self._windows.items()):
+                if progress == self.DONE:
+                    continue
+                low, _, high = key.partition("..")
+                window = {name: value for name, value in (("from", low), ("to", high)) if value}
+                cursor_slice = {**whole.cursor_slice, **({start_key: progress} if progress else {})}
+                piece = type(whole)(partition=window, cursor_slice=cursor_slice)
+                self._slice_windows[piece] = key
+                yield piece
+
+    def observe(self, record: Record) -> None:
+        if not self._windows:
+            super().observe(record)
+            return
+        self._observe_text(record)  # order is checked per window; a value not in Tempo's form is not progress
+        self._observed_since_checkpoint += 1
+        if self._observed_since_checkpoint >= self._checkpoint_every:
+            self._observed_since_checkpoint = 0
+            self._checkpoint_windows()
+
+    def close_partition(self, partition: Any) -> None:
+        if not self._windows:
+            super().close_partition(partition)
+            return
+        self._checkpoint_windows(finished=self._slice_windows.get(partition.to_slice()))
+        self._has_closed_at_least_one_slice = True
+
+    def _checkpoint_windows(self, finished: str | None = None) -> None:
+        with self._windows_lock:
+            for slice_id, text in list(self._newest_text.items()):
+                key = self._slice_windows.get(self._slices.get(slice_id))
+                progress = self._windows.get(key)
+                if key is not None and progress != self.DONE and (progress is None or text > progress):
+                    self._windows[key] = text
+                if self._newest_seen is None or text > self._newest_seen:
+                    self._newest_seen = text
+            for progress in self._windows.values():
+                if progress not in (None, self.DONE) and (self._newest_seen is None or progress > self._newest_seen):
+                    self._newest_seen = progress
+            if finished is not None:
+                self._windows[finished] = self.DONE
+            open_progress = [progress for progress in self._windows.values() if progress != self.DONE]
+            legacy = self._legacy_state()
+            # Worklogs of windows already read may be edited later: their new updatedAt is after the start,
+            # so no resume point may pass it, while windows are open or once all are done.
+            started = datetime.strptime(self._started_at, "%Y-%m-%dT%H:%M:%SZ")
+            ceiling = (started - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if open_progress:
+                legacy[self.STATE_KEY] = {"started_at": self._started_at, "windows": dict(self._windows)}
+                resume_at = None if None in open_progress else min(min(open_progress), ceiling)
+            else:
+                legacy.pop(self.STATE_KEY, None)
+                resume_at = min(self._newest_seen, ceiling) if self._newest_seen else None
+            if resume_at is None:
+                self._emit_state_message()
+            else:
+                self._emit_checkpoint(self._connector_state_converter.parse_value(resume_at))
+
+
+def startdate_windows(start_date: str | None, today: Any, count: int) -> list[tuple[str | None, str | None]]:
+    """`count` equal startDate windows from start_date (else five years back) to today, inclusive bounds.
+
+    Without a start_date, one more window takes everything older; the last window is open-ended, so
+    worklogs dated in the future are read too.
+    """
+    lower = datetime.strptime(start_date, "%Y-%m-%d").date() if start_date else today - timedelta(days=5 * 365)
+    span = (today - lower).days
+    count = max(1, min(count, span))
+    edges = [lower + timedelta(days=span * index // count) for index in range(count)]
+    windows: list[tuple[str | None, str | None]] = []
+    if not start_date:
+        windows.append((None, (edges[0] - timedelta(days=1)).isoformat()))
+    for index, edge in enumerate(edges):
+        upper = edges[index + 1] - timedelta(days=1) if index + 1 < len(edges) else None
+        windows.append((edge.isoformat(), upper.isoformat() if upper else None))
+    return windows
 
 
 @dataclass
@@ -470,3 +625,106 @@ class UpstreamStartDateStateMigration(StateMigration):
             "of worklogs to repair them."
         )
         return {"updatedAt": f"{value}T00:00:00Z"}
+
+
+@dataclass
+class WorklogDeletion(RecordTransformation):
+    """Turns a papertrail `Deleted` event of a worklog into a worklog-deletions record.
+
+    The record is `{tempoWorklogId, deletedAt, author, event}`: the worklog's id as an integer (the event's
+    entityId is a string), the event time in UTC seconds ('...Z', the cursor's format), who deleted it, and
+    the whole event as Tempo sent it. Why not AddFields: it renders every value to text and parses it back,
+    so a copy of the whole event would be re-parsed from its repr, and the event's own fields would stay at
+    the top level (fields Tempo adds later too) unless each were removed by name.
+    """
+
+    def transform(
+        self,
+        record: MutableMapping[str, Any],
+        config: Config | None = None,
+        stream_state: Mapping[str, Any] | None = None,
+        stream_slice: Any | None = None,
+    ) -> None:
+        event = dict(record)
+        record.clear()
+        record["tempoWorklogId"] = int(event["entityId"])
+        record["deletedAt"] = to_utc_second(event["timestamp"])
+        record["author"] = event.get("author")
+        record["event"] = event
+
+
+@dataclass
+class DeletionsStateWithinRetention(StateMigration):
+    """Drops a worklog-deletions state older than Tempo's 180-day audit retention, with a warning.
+
+    Why: Tempo refuses a papertrail `from` older than 180 days (HTTP 400), and the deletions before that
+    are gone from Tempo anyway. Such a state (the connector did not run for half a year) would fail every
+    sync; dropped, the stream reads from `oldest_from` (the manifest's `deletions_oldest_from`), and the user
+    is told that deletions in between may have been missed. A state that is not a timestamp is dropped too.
+    """
+
+    oldest_from: str = ""
+    config: Config = None  # type: ignore[assignment]
+    parameters: InitVar[Mapping[str, Any]] = None  # type: ignore[assignment]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._oldest_from = InterpolatedString.create(self.oldest_from, parameters=parameters or {})
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        if not stream_state:
+            return False
+        saved = stream_state.get("deletedAt")
+        try:
+            return to_utc_second(str(saved)) < self._oldest()
+        except ValueError:
+            return True
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        oldest = self._oldest()
+        LOGGER.warning(
+            f"Stream worklog-deletions: the saved state {dict(stream_state)!r} is older than the 180 days Tempo keeps "
+            f"deletions for. Worklogs deleted between then and {oldest} may have been missed; reading from {oldest}. "
+            "Run a full refresh of worklogs (with a destination that replaces its data) to drop them."
+        )
+        return {}
+
+    def _oldest(self) -> str:
+        return to_utc_second(str(self._oldest_from.eval(self.config or {})))
+
+
+@dataclass
+class YearByYear(PaginationStrategy):
+    """Pages through a list one calendar year per request: from the year of `first_day` to next year.
+
+    Why: Tempo answers holidays for one `year` per request. As a partition router (a year list crossed with
+    the holiday schemes) the list would have to be computed in Jinja, which has no range() in the CDK, and
+    the CDK warns on every command about a substream inside a cartesian product. As pages, each scheme is
+    one partition whose pages are its years: the page token is the year, sent as `year`.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    first_day: str = ""
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        first = InterpolatedString.create(self.first_day, parameters=parameters).eval(self.config)
+        self._first_year = int(str(first)[:4])
+        self._last_year = datetime.now(timezone.utc).year + 1
+
+    @property
+    def initial_token(self) -> Any | None:
+        return self._first_year
+
+    def get_page_size(self) -> int | None:
+        return None
+
+    def next_page_token(
+        self,
+        response: requests.Response,
+        last_page_size: int,
+        last_record: Record | None,
+        last_page_token_value: Any | None,
+        page_size_override: int | None = None,
+    ) -> Any | None:
+        year = int(last_page_token_value if last_page_token_value is not None else self._first_year) + 1
+        return year if year <= self._last_year else None

@@ -22,10 +22,10 @@ from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.components import PageCheckpointingCursor
+from source_tempo.components import FirstSyncPartitioningCursor
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
-# Streams read as one partition in cursor order, which may checkpoint in the middle of it.
+# Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
 PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
 
 
@@ -112,9 +112,15 @@ class SourceTempo(YamlDeclarativeSource):
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         self.validate(self._config)
         streams = super().streams(config)
-        page_size = int(self._config.get("page_size") or 1000) if self._config else 1000
+        config = self._config or {}
         for stream in streams:
             cursor = getattr(stream, "cursor", None)
             if stream.name in PAGE_CHECKPOINTED_STREAMS and type(cursor) is ConcurrentCursor:
-                PageCheckpointingCursor.enable_on(cursor, every=page_size)
+                workers = int(config.get("num_workers") or 5)
+                FirstSyncPartitioningCursor.enable_on(
+                    cursor,
+                    every=int(config.get("page_size") or 1000),
+                    windows=2 * workers if workers > 1 else 1,  # one worker reads one window at a time anyway
+                    start_date=config.get("start_date"),
+                )
         return streams

@@ -29,14 +29,42 @@ STREAM_SCHEMAS = {
     "customers": "Customer",
     "workload-schemes": "WorkloadScheme",
     "worklogs": "Worklog",
+    "teams": "Team",
+    "plans": "Plan",
+    "timesheet-approvals": "TimesheetApproval",
+    "holiday-schemes": "HolidayScheme",
+    "holidays": "Holiday",
+    "holiday-scheme-members": "User",
+    "worklog-deletions": "WorklogDeletion",
 }
-DATE_TIME_FIELDS = {"createdAt", "updatedAt", "startDateTimeUtc"}
-# Fields a stream adds to Tempo's record: the worklogs tombstone marker (see docs/tempo.md).
-EXTRA_FIELDS: dict[str, dict] = {}
+# Records that are not one of Tempo's components, described in OpenAPI terms: worklog-deletions wraps a
+# papertrail event (see source_tempo.components.WorklogDeletion).
+DERIVED_COMPONENTS = {
+    "WorklogDeletion": {
+        "type": "object",
+        "required": ["tempoWorklogId", "deletedAt", "event"],
+        "properties": {
+            "tempoWorklogId": {"type": "integer", "format": "int64"},
+            "deletedAt": {"type": "string"},
+            "author": {"type": "string"},
+            "event": {"$ref": "#/components/schemas/AuditLogEvent"},
+        },
+    },
+}
+DATE_TIME_FIELDS = {"createdAt", "updatedAt", "startDateTimeUtc", "deletedAt"}
+# Fields a stream adds to Tempo's record: the keys of its parent and of its period (see the manifest).
+EXTRA_FIELDS: dict[str, dict] = {
+    "timesheet-approvals": {
+        "teamId": {"type": "integer"},
+        "period_from": {"type": "string", "format": "date"},
+        "userAccountId": {"type": "string"},
+    },
+    "holiday-scheme-members": {"schemeId": {"type": "integer"}},
+}
 
 
 def _components() -> dict:
-    return yaml.safe_load(OPENAPI.read_text())["components"]["schemas"]
+    return {**yaml.safe_load(OPENAPI.read_text())["components"]["schemas"], **DERIVED_COMPONENTS}
 
 
 def _nullable(schema: dict) -> dict:

@@ -18,9 +18,10 @@ from typing import Any, Iterable, List, Mapping
 
 import orjson
 import pytest
+import requests_cache
 from airbyte_cdk.models import AirbyteMessageSerializer, AirbyteStateMessage, SyncMode
 from airbyte_cdk.sources.streams import call_rate
-from airbyte_cdk.sources.streams.http import rate_limiting
+from airbyte_cdk.sources.streams.http import http_client, rate_limiting
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, read
 from airbyte_cdk.test.mock_http import HttpMocker
@@ -28,7 +29,10 @@ from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from source_tempo import SourceTempo
 
-INCREMENTAL_STREAMS = frozenset({"worklogs"})
+INCREMENTAL_STREAMS = frozenset({"worklogs", "plans", "timesheet-approvals", "worklog-deletions"})
+# Where the CDK keeps the responses of parent streams (`use_cache`) when REQUEST_CACHE_PATH is not set:
+# one in-memory database for the whole process.
+_REQUEST_CACHE = "file::memory:?cache=shared"
 
 
 class _RecordingTime:
@@ -64,6 +68,20 @@ def budget_waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
     return waits
 
 
+def _empty_request_cache() -> None:
+    with http_client._SQLITE_CACHE_LOCK:
+        requests_cache.SQLiteCache(_REQUEST_CACHE, fast_save=True, wal=True).clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_request_cache() -> Iterable[None]:
+    """Parent streams (teams, holiday-schemes) cache their responses for the sync, in one in-memory database
+    per process: emptied around every test, so that no test is served the responses another one mocked."""
+    _empty_request_cache()
+    yield
+    _empty_request_cache()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     outcome = yield
@@ -90,7 +108,7 @@ def get_source(
 
 
 def catalog_for(*streams: str, sync_mode: SyncMode | None = None) -> Any:
-    """A configured catalog; worklogs default to incremental, the other streams to full refresh."""
+    """A configured catalog; the INCREMENTAL_STREAMS default to incremental, the other streams to full refresh."""
     builder = CatalogBuilder()
     for stream in streams:
         mode = sync_mode or (SyncMode.incremental if stream in INCREMENTAL_STREAMS else SyncMode.full_refresh)

@@ -22,6 +22,9 @@ Shape of the data (see ``generate``):
   3,000 worklogs, otherwise 30 %) share ONE ``updatedAt`` second (``BULK_UPDATED_AT``),
   so more than a page of records ties on one second.  About 5 % more share an
   "end-of-day sync" second with a few others (small ties everywhere).
+
+Teams, timesheet approvals, plans and holiday schemes are seeded by ``org.py`` from the
+users made here, with a random stream of their own (so nothing above depends on them).
 """
 
 from __future__ import annotations

@@ -16,6 +16,15 @@ Endpoints (``Authorization: Bearer <token>`` required)::
     GET  /4/worklogs              from, to, updatedFrom, issueId, projectId, orderBy, offset, limit
     POST /4/worklogs/search       WorklogSearchInput body; offset/limit in the query
     POST /4/papertrail/search     AuditLogSearchInput body; nextPageToken/limit in the query
+    GET  /4/teams                 PageableTeam
+    GET  /4/plans                 from, to (both required), updatedFrom, offset, limit (PageablePlan)
+    GET  /4/timesheet-approvals/team/{teamId}   from (required), to (TimesheetApprovalResults)
+    GET  /4/holiday-schemes       HolidaySchemeResults (not paginated)
+    GET  /4/holiday-schemes/{id}/holidays       year (HolidayResults, not paginated)
+    GET  /4/holiday-schemes/{id}/members        offset, limit (PageableUser)
+
+Teams, plans, timesheet approvals and holiday schemes are seeded by ``org.py``; change
+them with the Python API only (``edit_plan``; ``faults.gone_paths`` for deleted ones).
 
 Control interface (no auth, never counted in the stats, never delayed or throttled)::
 
@@ -39,9 +48,9 @@ Tokens
     unknown token gets 401 with an HTML body (``<html><body><h1>401 Unauthorized</h1>``).
     The ``Bearer`` prefix is required.
 Order of checks for a ``/4`` request
-    latency sleep -> rate limiter (429) -> ``fail_5xx_every`` (503) -> unknown path (404,
-    JSON) -> token (401) -> scope (403) -> ``html_error_paths`` (500) -> wrong method
-    (405, JSON) -> request validation (400, JSON) -> 200.
+    rate limiter (429, answered at once, like a gateway) -> latency sleep -> ``fail_5xx_every``
+    (503) -> unknown path (404, JSON) -> token (401) -> scope (403) -> ``gone_paths`` (404) ->
+    ``html_error_paths`` (500) -> wrong method (405, JSON) -> request validation (400, JSON) -> 200.
 Error bodies
     4xx answers produced by the API itself use Tempo's shape
     ``{"errors":[{"message":"..."}]}``.  401, 403, 503 and the ``html_error_paths`` 500
@@ -126,6 +135,29 @@ Performance
     by ``updatedFrom`` are a bisect plus a slice; other orders/filters are computed once
     per data version and cached, so walking pages is cheap.  Page bodies are built by
     joining the cached bytes.
+Teams and timesheet approvals
+    Teams are ordered by id.  A timesheet period is a calendar month (Tempo's period
+    configuration is not imitated): GET .../timesheet-approvals/team/{id}?from=D answers
+    for the month containing D, one approval per member whose membership overlaps that
+    month (none after 2025: the seeded memberships end by then).  ``to`` is optional and
+    ignored, but must not be before ``from`` (400).  An unknown or non-numeric team id ->
+    404 ``Team cannot be found in the system``.  ``metadata`` holds ``count`` only.
+Plans
+    ``from``/``to`` are required ``YYYY-MM-DD`` (400 otherwise, 400 when from > to); a plan
+    is served when it overlaps [from, to], its last recurrence (``recurrenceEndDate``)
+    counting as its end.  ``updatedFrom`` is parsed and compared like the worklogs' one.
+    ``totalPlannedSecondsInScope`` is computed per request: planned seconds of the days
+    (working days unless ``includeNonWorkingDays``) inside [from, to], recurrences
+    ignored.  Plans are ordered by id; ``createdAt``/``updatedAt`` carry ``.000Z``.
+Holidays
+    FIXED holidays recur every year with the same id; FLOATING ones have an id per year.
+    Holidays exist for 2022-2026 only (``org.HOLIDAY_YEARS``); another ``year`` answers an
+    empty list, a missing one the current year's, a non-integer one 400.  Holidays are
+    ordered by date.  Holiday-scheme members are paged like the other lists.  An unknown
+    scheme id -> 404 ``Holiday scheme cannot be found in the system`` (holidays, members).
+gone_paths
+    Answers 404 JSON after the token and scope checks, as if the team or scheme of the path
+    was deleted after the connector listed it.
 Not imitated
     gzip compression, ``/4/worklogs/{id}`` and the other endpoints, the OAuth flow, and
     Tempo's silent omission of worklogs the token's user may not see.
@@ -154,6 +186,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from . import org as _org
 from . import seed as _seed
 
 VALID_TOKEN = "sandbox-token"
@@ -220,10 +253,18 @@ class SandboxFaults:
     next_host: str = DEFAULT_NEXT_HOST
     malformed_json_paths: set[str] = field(default_factory=set)
     html_error_paths: set[str] = field(default_factory=set)
+    #: answer 404 (Tempo's JSON) as if the entity of the path was deleted after it was listed
+    gone_paths: set[str] = field(default_factory=set)
     #: sandbox extension: refuse papertrail ``from`` older than this many days (Tempo: 180)
     papertrail_max_age_days: int | None = None
 
-    _SET_FIELDS = ("ignore_paging_paths", "scope_denied_paths", "malformed_json_paths", "html_error_paths")
+    _SET_FIELDS = (
+        "ignore_paging_paths",
+        "scope_denied_paths",
+        "malformed_json_paths",
+        "html_error_paths",
+        "gone_paths",
+    )
 
     def update(self, **changes: Any) -> SandboxFaults:
         names = {f.name for f in dataclasses.fields(self)}
@@ -540,7 +581,7 @@ class _WorklogStore:
 _BIG_SEED = 20000  # above this many worklogs the serialized seed is not cached
 
 
-class TempoSandbox:
+class TempoSandbox(_org.OrgEndpoints):
     """A running imitation of Tempo's API.  See the module docstring for behaviours.
 
     ``TempoSandbox(worklogs=3000, seed=42, port=0, *, faults=None, **fault_fields)``:
@@ -606,6 +647,7 @@ class TempoSandbox:
         for ev in audit:
             self._append_event(ev)
         self._small_bytes()
+        self._load_org(seed, sorted(self._user_offsets))
 
     def _small_bytes(self) -> None:
         dumps = _seed.dumps
@@ -642,7 +684,7 @@ class TempoSandbox:
                     for v in obj:
                         fix(v)
 
-            for coll in (self._customers, self._accounts, self._schemes):
+            for coll in (self._customers, self._accounts, self._schemes, *self._org_collections()):
                 fix(coll)
             for r in self._store.recs.values():
                 fix(r)
@@ -979,11 +1021,13 @@ class TempoSandbox:
     ) -> tuple[int, str, bytes, dict[str, str]]:
         """One API request -> (status, content type, body, extra headers)."""
         faults = self.faults
-        if faults.latency_seconds > 0:
-            time.sleep(faults.latency_seconds)
+        # Like an API gateway: the limiter counts requests as they arrive and answers 429 at once; only
+        # admitted requests then take the backend's latency.
         retry = self._rate_limited(authorization or "")
         if retry is not None:
             return 429, JSON_CT, _err_body("Rate limit exceeded"), {"Retry-After": str(retry)}
+        if faults.latency_seconds > 0:
+            time.sleep(faults.latency_seconds)
         if self._fail_now():
             return (
                 503,
@@ -991,7 +1035,7 @@ class TempoSandbox:
                 _html(503, "Service Unavailable", "The server is temporarily unable to service your request."),
                 {},
             )
-        route = _ROUTES.get(path)
+        route = _ROUTES.get(path) or next((r for pattern, r in _org.ORG_PATH_ROUTES if pattern.match(path)), None)
         if route is None:
             return 404, JSON_CT, _err_body(f"Not found: {path}"), {}
         token = None
@@ -1013,6 +1057,8 @@ class TempoSandbox:
                 _html(403, "Forbidden", "The access token is missing the scope required for this resource."),
                 {},
             )
+        if _path_hit(faults.gone_paths, path):
+            return 404, JSON_CT, _err_body("The requested resource cannot be found in the system"), {}
         if _path_hit(faults.html_error_paths, path):
             return 500, HTML_CT, _html(500, "Internal Server Error", "Something went wrong."), {}
         handler = route.get(method)
@@ -1379,6 +1425,7 @@ _ROUTES: dict[str, dict[str, Callable[..., bytes]]] = {
     "/4/worklogs": {"GET": TempoSandbox._get_worklogs},
     "/4/worklogs/search": {"POST": TempoSandbox._search_worklogs},
     "/4/papertrail/search": {"POST": TempoSandbox._search_papertrail},
+    **_org.ORG_ROUTES,
 }
 
 

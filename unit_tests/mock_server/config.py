@@ -17,7 +17,9 @@ class ConfigBuilder:
     """Builds a source-tempo config; by default only a token, so the region's default host is used."""
 
     def __init__(self) -> None:
-        self._config: Dict[str, Any] = {"api_token": API_TOKEN}
+        # One worker: a first worklogs sync is then one partition, as the paging tests expect; the
+        # partitioned first sync is tested with `with_num_workers`.
+        self._config: Dict[str, Any] = {"api_token": API_TOKEN, "num_workers": 1}
 
     def with_api_token(self, token: str) -> ConfigBuilder:
         self._config["api_token"] = token
@@ -49,6 +51,10 @@ class ConfigBuilder:
 
     def without_field(self, name: str) -> ConfigBuilder:
         self._config.pop(name, None)
+        return self
+
+    def with_num_workers(self, workers: int) -> ConfigBuilder:
+        self._config["num_workers"] = workers
         return self
 
     def build(self) -> Dict[str, Any]:

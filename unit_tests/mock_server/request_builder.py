@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, datetime, timezone
 from typing import Any, Dict
 
 from airbyte_cdk.test.mock_http import HttpRequest
@@ -12,6 +14,24 @@ ACCOUNT_STATUSES = ["OPEN", "CLOSED", "ARCHIVED"]
 FIRST_SYNC_UPDATED_FROM = "1970-01-01T00:00:00Z"
 NO_START_DATE = "1970-01-01"
 UPDATED_ASCENDING = [{"field": "UPDATED", "order": "ASC"}]
+WORKLOG_DELETIONS = {"entityType": ["worklog"], "action": ["Deleted"]}
+PAPERTRAIL_LIMIT = 1000
+
+
+def today() -> date:
+    """Today in UTC, as the connector's date windows see it."""
+    return datetime.now(timezone.utc).date()
+
+
+def years_from(day: date, years: int) -> date:
+    """The same day `years` later (or earlier), 29 February becoming the 28th, as the manifest's duration('P1Y')."""
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def months_from(first_of_month: date, months: int) -> date:
+    index = first_of_month.year * 12 + first_of_month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 class TempoRequestBuilder:
@@ -42,6 +62,50 @@ class TempoRequestBuilder:
             .with_body({"updatedFrom": FIRST_SYNC_UPDATED_FROM, "from": NO_START_DATE, "orderBy": UPDATED_ASCENDING})
         )
 
+    @classmethod
+    def teams_endpoint(cls) -> TempoRequestBuilder:
+        return cls("get", "teams")
+
+    @classmethod
+    def plans_endpoint(
+        cls, date_from: date | str, date_to: date | str, updated_from: str = FIRST_SYNC_UPDATED_FROM
+    ) -> TempoRequestBuilder:
+        """GET /plans overlapping [from, to], updated at or after updatedFrom (the cursor, epoch on a first sync)."""
+        return (
+            cls("get", "plans")
+            .with_query("from", str(date_from))
+            .with_query("to", str(date_to))
+            .with_query("updatedFrom", updated_from)
+        )
+
+    @classmethod
+    def timesheet_approvals_endpoint(cls, team_id: int, period_from: date | str) -> TempoRequestBuilder:
+        """GET /timesheet-approvals/team/{id}: one period, the one containing `from`; not paginated."""
+        return cls("get", f"timesheet-approvals/team/{team_id}").with_query("from", str(period_from))
+
+    @classmethod
+    def holiday_schemes_endpoint(cls) -> TempoRequestBuilder:
+        """GET /holiday-schemes: not paginated, so no limit either."""
+        return cls("get", "holiday-schemes")
+
+    @classmethod
+    def holidays_endpoint(cls, scheme_id: int, year: int) -> TempoRequestBuilder:
+        """GET /holiday-schemes/{id}/holidays for one year; not paginated."""
+        return cls("get", f"holiday-schemes/{scheme_id}/holidays").with_query("year", str(year))
+
+    @classmethod
+    def holiday_scheme_members_endpoint(cls, scheme_id: int) -> TempoRequestBuilder:
+        return cls("get", f"holiday-schemes/{scheme_id}/members")
+
+    @classmethod
+    def worklog_deletions_endpoint(cls, deleted_from: str) -> TempoRequestBuilder:
+        """POST /papertrail/search for worklog deletions from `deleted_from`, 1000 (Tempo's maximum) per page."""
+        return (
+            cls("post", "papertrail/search")
+            .with_limit(PAPERTRAIL_LIMIT)
+            .with_body({**WORKLOG_DELETIONS, "from": deleted_from})
+        )
+
     def __init__(self, method: str, path: str) -> None:
         self.method = method
         self._path = path
@@ -66,6 +130,14 @@ class TempoRequestBuilder:
         self._query["offset"] = str(offset)
         return self
 
+    def with_query(self, name: str, value: str) -> TempoRequestBuilder:
+        self._query[name] = value
+        return self
+
+    def with_next_page_token(self, token: str) -> TempoRequestBuilder:
+        """papertrail only: the token of the page to read, from the previous page's metadata."""
+        return self.with_query("nextPageToken", token)
+
     def with_body(self, body: Dict[str, Any]) -> TempoRequestBuilder:
         self._body = dict(body)
         return self
@@ -73,6 +145,10 @@ class TempoRequestBuilder:
     def with_updated_from(self, updated_from: str) -> TempoRequestBuilder:
         """worklogs only: the inclusive lower bound on updatedAt, 'YYYY-MM-DDTHH:MM:SSZ'."""
         self._body = {**(self._body or {}), "updatedFrom": updated_from}
+        return self
+
+    def with_to_date(self, to_date: str) -> TempoRequestBuilder:
+        self._body = {**(self._body or {}), "to": to_date}
         return self
 
     def with_from_date(self, from_date: str) -> TempoRequestBuilder:

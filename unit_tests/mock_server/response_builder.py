@@ -66,6 +66,109 @@ def worklog(worklog_id: int, updated_at: str, **fields: Any) -> Dict[str, Any]:
     return record
 
 
+def _record(template: str, self_url: str, defaults: Dict[str, Any], fields: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of a record template with its `self` link, the builder's defaults, then the test's fields."""
+    record = record_template(template)
+    record.update(defaults, self=self_url)
+    record.update(fields)
+    return record
+
+
+def team(team_id: int, **fields: Any) -> Dict[str, Any]:
+    return _record("teams", f"{TEMPO_PUBLIC_API}/teams/{team_id}", {"id": team_id, "name": f"Team {team_id}"}, fields)
+
+
+def plan(plan_id: int, updated_at: str, **fields: Any) -> Dict[str, Any]:
+    """A plan with the given id and updatedAt (the cursor; Tempo sends milliseconds, '...:09.000Z')."""
+    return _record("plans", f"{TEMPO_PUBLIC_API}/plans/{plan_id}", {"id": plan_id, "updatedAt": updated_at}, fields)
+
+
+def timesheet_approval(account_id: str, period_from: str, period_to: str, **fields: Any) -> Dict[str, Any]:
+    """The approval of one user's timesheet for one period."""
+    period = f"from={period_from}&to={period_to}"
+    defaults = {
+        "period": {"from": period_from, "to": period_to},
+        "user": {"accountId": account_id},
+        "worklogs": {"self": f"{TEMPO_PUBLIC_API}/worklogs/user/{account_id}?{period}"},
+    }
+    return _record(
+        "timesheet_approvals", f"{TEMPO_PUBLIC_API}/timesheet-approvals/user/{account_id}?{period}", defaults, fields
+    )
+
+
+def holiday_scheme(scheme_id: int, **fields: Any) -> Dict[str, Any]:
+    defaults = {"id": scheme_id, "name": f"Holiday scheme {scheme_id}", "defaultScheme": scheme_id == 1}
+    return _record("holiday_schemes", f"{TEMPO_PUBLIC_API}/holiday-schemes/{scheme_id}", defaults, fields)
+
+
+def holiday(holiday_id: int, day: str, scheme_id: int = 1, **fields: Any) -> Dict[str, Any]:
+    self_url = f"{TEMPO_PUBLIC_API}/holiday-schemes/{scheme_id}/holidays/{holiday_id}"
+    return _record("holidays", self_url, {"id": holiday_id, "date": day, "schemeId": scheme_id}, fields)
+
+
+def scheme_member(account_id: str) -> Dict[str, Any]:
+    self_url = f"https://your-site.atlassian.net/rest/api/2/user?accountId={account_id}"
+    return _record("holiday_scheme_members", self_url, {"accountId": account_id}, {})
+
+
+def audit_event(
+    entity_id: str, timestamp: str, action: str = "Deleted", entity_type: str = "worklog"
+) -> Dict[str, Any]:
+    """A papertrail event; by default the deletion of worklog `entity_id`."""
+    record = record_template("worklog_deletions")
+    record.update(entityId=entity_id, timestamp=timestamp, action=action, entityType=entity_type)
+    return record
+
+
+class _WithRecords:
+    """The records of a response being built (for the builders that are not pages of offset paging)."""
+
+    def __init__(self) -> None:
+        self._records: List[Mapping[str, Any]] = []
+
+    def with_records(self, records: Iterable[Mapping[str, Any]]) -> Any:
+        self._records.extend(copy.deepcopy(list(records)))
+        return self
+
+
+class TempoResultsBuilder(_WithRecords):
+    """The whole answer of an unpaginated Tempo list: `{self, metadata: {count}, results}`."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self._path = path
+
+    def build(self) -> HttpResponse:
+        body = {
+            "self": f"{TEMPO_PUBLIC_API}/{self._path}",
+            "metadata": {"count": len(self._records)},
+            "results": list(self._records),
+        }
+        return HttpResponse(body=json.dumps(body), status_code=200)
+
+
+class PapertrailPageBuilder(_WithRecords):
+    """One page of POST /papertrail/search: `metadata.nextPageToken` (and nextPageUrl) only when more follow."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._next_token: str | None = None
+
+    def with_next_page_token(self, token: str) -> PapertrailPageBuilder:
+        self._next_token = token
+        return self
+
+    def build(self) -> HttpResponse:
+        metadata: Dict[str, Any] = {"limit": 1000}
+        if self._next_token:
+            metadata["nextPageToken"] = self._next_token
+            metadata["nextPageUrl"] = (
+                f"{TEMPO_PUBLIC_API}/papertrail/search?nextPageToken={self._next_token}&limit=1000"
+            )
+        body = {"self": f"{TEMPO_PUBLIC_API}/papertrail/search", "metadata": metadata, "results": self._records}
+        return HttpResponse(body=json.dumps(body), status_code=200)
+
+
 class TempoPageBuilder:
     """One page of a Tempo list endpoint.
 

@@ -224,12 +224,24 @@ def test_page_size_is_the_limit_of_every_request(http_mocker: HttpMocker) -> Non
     assert_no_errors(output)
 
 
-def test_discover_lists_the_four_streams_without_a_request(network) -> None:
+def test_discover_lists_every_stream_without_a_request(network) -> None:
     config = ConfigBuilder().build()
     output = discover(get_source(config), config)
 
     streams = {stream.name: stream for stream in output.catalog.catalog.streams}
-    assert set(streams) == {"accounts", "customers", "workload-schemes", "worklogs"}
+    added = {  # stream -> (primary key, cursor)
+        "teams": ([["id"]], None),
+        "plans": ([["id"]], ["updatedAt"]),
+        "timesheet-approvals": ([["teamId"], ["period_from"], ["userAccountId"]], ["period_from"]),
+        "holiday-schemes": ([["id"]], None),
+        "holidays": ([["id"], ["date"]], None),
+        "holiday-scheme-members": ([["schemeId"], ["accountId"]], None),
+        "worklog-deletions": ([["tempoWorklogId"]], ["deletedAt"]),
+    }
+    assert list(streams) == ["accounts", "customers", "workload-schemes", "worklogs", *added]
+    assert {
+        name: (streams[name].source_defined_primary_key, streams[name].default_cursor_field) for name in added
+    } == added
     assert streams["worklogs"].source_defined_primary_key == [["tempoWorklogId"]]
     assert streams["worklogs"].default_cursor_field == ["updatedAt"]
     assert SyncMode.incremental in streams["worklogs"].supported_sync_modes

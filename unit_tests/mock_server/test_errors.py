@@ -272,4 +272,5 @@ def test_requests_go_through_the_five_per_second_budget(http_mocker: HttpMocker,
     assert_no_errors(output)
     assert ids_of(output, "customers") == list(range(8))
     assert budget_waits, "no request was held back by the api_budget"
-    assert all(0 < wait <= 1 for wait in budget_waits), budget_waits
+    # at most 5 requests in any 1.05 s: a margin under Tempo's 5 per second for the clocks' jitter
+    assert all(0 < wait <= 1.05 for wait in budget_waits), budget_waits

@@ -1,0 +1,131 @@
+"""worklog-deletions: POST /papertrail/search for worklog `Deleted` events, paged by nextPageToken, incremental on
+deletedAt. Tempo keeps audit events 180 days: a first sync, and a sync whose state is older than that, read from
+180 days ago (less an hour, so that Tempo never finds it too old), the latter with a warning."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from airbyte_cdk.test.mock_http import HttpMocker
+from airbyte_cdk.test.mock_http.request import HttpRequest
+from airbyte_cdk.test.state_builder import StateBuilder
+
+from unit_tests.conftest import assert_no_errors, ids_of, read_streams, records_of, states_of
+from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.request_builder import WORKLOG_DELETIONS, TempoRequestBuilder
+from unit_tests.mock_server.response_builder import PapertrailPageBuilder, audit_event
+
+_STREAM = "worklog-deletions"
+_ID = "tempoWorklogId"
+
+
+def _ago(**delta: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _FromWithinRetention(dict):
+    """The body of a read from 180 days ago (less an hour): `from` is taken from the clock while the read runs,
+    so any second between the test's start and its end matches."""
+
+    def __init__(self) -> None:
+        super().__init__(WORKLOG_DELETIONS)
+        self._earliest = _ago(days=179, hours=23)
+
+    def __eq__(self, other: Any) -> bool:
+        body = dict(other or {})
+        sent = body.pop("from", "")
+        return body == dict(self) and self._earliest <= sent <= _ago(days=179, hours=23)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _request(deleted_from: str | None = None, token: str | None = None) -> HttpRequest:
+    """The request from `deleted_from`, or from the start of Tempo's retention when None."""
+    builder = TempoRequestBuilder.worklog_deletions_endpoint(deleted_from or "")
+    request = (builder.with_next_page_token(token) if token else builder).build()
+    if deleted_from is None:
+        request._body = _FromWithinRetention()  # the builder's bodies are plain dicts
+    return request
+
+
+def _read(state: dict | None = None, expect_failure: bool = False):
+    messages = StateBuilder().with_stream_state(_STREAM, state).build() if state is not None else None
+    return read_streams(ConfigBuilder().build(), _STREAM, state=messages, expect_failure=expect_failure)
+
+
+def test_first_sync_reads_180_days_of_deletions_into_records(http_mocker: HttpMocker) -> None:
+    first, second = _ago(days=20), _ago(days=3)
+    other_events = [audit_event("1003", first, action="Updated"), audit_event("7", first, entity_type="customer")]
+    http_mocker.post(
+        _request(),
+        PapertrailPageBuilder()
+        .with_records([audit_event("1001", first), *other_events, audit_event("1002", second)])
+        .build(),
+    )
+
+    output = _read()
+
+    assert_no_errors(output)
+    records = records_of(output, _STREAM)
+    assert [record[_ID] for record in records] == [1001, 1002]  # other events are left out even if Tempo sends them
+    assert records[0] == {
+        _ID: 1001,
+        "deletedAt": first,
+        "author": "712020:2a7bd8ae-fc58-4e26-a7b3-9e0e3c2f11a4",
+        "event": audit_event("1001", first),
+    }
+    assert states_of(output, _STREAM)[-1] == {"deletedAt": second}
+
+
+def test_event_times_are_saved_in_utc_seconds(http_mocker: HttpMocker) -> None:
+    state = {"deletedAt": _ago(days=10)}
+    local = (datetime.now(timezone.utc) - timedelta(days=2)).astimezone(timezone(timedelta(hours=2)))
+    http_mocker.post(
+        _request(state["deletedAt"]),
+        PapertrailPageBuilder().with_records([audit_event("1001", local.isoformat(timespec="milliseconds"))]).build(),
+    )
+
+    output = _read(state)
+
+    assert records_of(output, _STREAM)[0]["deletedAt"] == local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_pages_follow_the_next_page_token_with_the_same_body(http_mocker: HttpMocker) -> None:
+    since = _ago(days=30)
+    http_mocker.post(
+        _request(since),
+        PapertrailPageBuilder().with_records([audit_event("1", _ago(days=29))]).with_next_page_token("pt1:x").build(),
+    )
+    http_mocker.post(
+        _request(since, token="pt1:x"), PapertrailPageBuilder().with_records([audit_event("2", _ago(days=28))]).build()
+    )
+
+    output = _read({"deletedAt": since})
+
+    assert_no_errors(output)
+    assert ids_of(output, _STREAM, _ID) == [1, 2]
+
+
+def test_incremental_sync_reads_from_the_saved_deleted_at(http_mocker: HttpMocker) -> None:
+    since = _ago(days=5)
+    http_mocker.post(_request(since), PapertrailPageBuilder().build())
+
+    output = _read({"deletedAt": since})
+
+    assert_no_errors(output)
+    assert output.records == []
+    assert states_of(output, _STREAM)[-1] == {"deletedAt": since}
+
+
+@pytest.mark.parametrize("saved", [{"deletedAt": "2024-01-01T00:00:00Z"}, {"deletedAt": "not a date"}])
+def test_a_state_older_than_tempos_180_days_reads_from_then_and_warns(http_mocker: HttpMocker, saved: dict) -> None:
+    http_mocker.post(_request(), PapertrailPageBuilder().with_records([audit_event("9", _ago(days=1))]).build())
+
+    output = _read(saved)
+
+    assert_no_errors(output)
+    assert ids_of(output, _STREAM, _ID) == [9]
+    warnings = [log.log.message for log in output.logs if log.log.level.value == "WARN"]
+    assert any("may have been missed" in message and "180 days" in message for message in warnings), warnings
