@@ -175,7 +175,7 @@ def main() -> None:
         _say(f"\nRecords in {options.duckdb}:")
         for stream in catalog["streams"]:
             name = stream["stream"]["name"]
-            _say(f"  {name:<18} {warehouse.count(name):>8}")
+            _say(f"  {name:<24} {warehouse.count(name):>8}")
         _say("\nHours logged per account and month (latest months):")
         _say(f"  {'month':<8} {'account':<28} {'hours':>8} {'worklogs':>9}")
         for month, account, hours, count in warehouse.hours_per_account_and_month():
