@@ -119,3 +119,21 @@ def test_incremental_syncs_are_one_partition_without_to(http_mocker: HttpMocker)
     output = read_streams(config, _STREAM, state=state)
 
     assert ids_of(output, _STREAM, _ID) == [3]
+
+
+def test_no_checkpoint_while_windows_are_open_passes_an_hour_before_the_sync_started(http_mocker: HttpMocker) -> None:
+    """A window already read can receive an edited worklog; so even mid-sync the resume point stays before
+    the sync's start, however far the open windows have gone (a regression seen with edits during a sync)."""
+    config = ConfigBuilder().with_start_date(_START).with_num_workers(2).with_page_size(1).build()
+    future = (datetime.now(timezone.utc) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for index, window in enumerate(_windows(2)):
+        low, high = window
+        request = TempoRequestBuilder.worklogs_endpoint().with_limit(1).with_from_date(low or _START)
+        request = request.with_to_date(high) if high else request
+        http_mocker.post(request.build(), _page(worklog(index + 1, future)).with_limit(1).build())
+
+    output = read_streams(config, _STREAM)
+
+    ceiling = (datetime.now(timezone.utc) - timedelta(minutes=59)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    saved = [state["updatedAt"] for state in states_of(output, _STREAM)]
+    assert saved and all(value <= ceiling for value in saved), saved
