@@ -125,18 +125,32 @@ class TempoResultsExtractor(RecordExtractor):
         return body["results"]
 
 
-def _configured_page_size(value: Union[str, int], config: Config, parameters: Mapping[str, Any]) -> int:
-    page_size = int(InterpolatedString.create(str(value), parameters=parameters).eval(config))
-    if not 1 <= page_size <= 5000:
-        raise AirbyteTracedException(
-            message=f"page_size must be between 1 and 5000, got {page_size}.",
-            failure_type=FailureType.config_error,
-        )
-    return page_size
+@dataclass
+class _ConfiguredPageSize(PaginationStrategy):
+    """What Tempo's two paging strategies share: the page size comes from the config and is checked once."""
+
+    config: Config
+    page_size: Union[str, int]
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._page_size = int(InterpolatedString.create(str(self.page_size), parameters=parameters).eval(self.config))
+        if not 1 <= self._page_size <= 5000:
+            raise AirbyteTracedException(
+                message=f"page_size must be between 1 and 5000, got {self._page_size}.",
+                failure_type=FailureType.config_error,
+            )
+
+    @property
+    def initial_token(self) -> Any | None:
+        return None
+
+    def get_page_size(self) -> int | None:
+        return self._page_size
 
 
 @dataclass
-class OffsetUntilNoNext(PaginationStrategy):
+class OffsetUntilNoNext(_ConfiguredPageSize):
     """offset/limit paging that ends when Tempo's `metadata.next` is absent.
 
     Why not OffsetIncrement: it stops at the first page shorter than the requested limit, which loses
@@ -145,20 +159,6 @@ class OffsetUntilNoNext(PaginationStrategy):
     in the sandbox) and the CDK would send the bearer token to whatever host it names. So the next
     offset is computed from what was actually received, against the configured host.
     """
-
-    config: Config
-    page_size: Union[str, int]
-    parameters: InitVar[Mapping[str, Any]]
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._page_size = _configured_page_size(self.page_size, self.config, parameters)
-
-    @property
-    def initial_token(self) -> Any | None:
-        return None
-
-    def get_page_size(self) -> int | None:
-        return self._page_size
 
     def next_page_token(
         self,
@@ -220,7 +220,7 @@ class UpdatedAtInUtc(RecordTransformation):
 
 
 @dataclass
-class UpdatedAtKeysetPagination(PaginationStrategy):
+class UpdatedAtKeysetPagination(_ConfiguredPageSize):
     """Pages through worklogs in updatedAt order by advancing `updatedFrom`, not by offset alone.
 
     Why: offset paging over a set that changes while it is read skips records. An edit moves a worklog
@@ -249,22 +249,9 @@ class UpdatedAtKeysetPagination(PaginationStrategy):
     by id). The position lives in the page token, not on the instance, as one strategy serves every thread.
     """
 
-    config: Config
-    page_size: Union[str, int]
-    parameters: InitVar[Mapping[str, Any]]
     max_step_backs: int = 10
     cursor_field: str = field(default="updatedAt")
     id_field: str = field(default="tempoWorklogId")
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._page_size = _configured_page_size(self.page_size, self.config, parameters)
-
-    @property
-    def initial_token(self) -> Any | None:
-        return None
-
-    def get_page_size(self) -> int | None:
-        return self._page_size
 
     def next_page_token(
         self,
