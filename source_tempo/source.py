@@ -116,10 +116,12 @@ class SourceTempo(YamlDeclarativeSource):
         for stream in streams:
             cursor = getattr(stream, "cursor", None)
             if stream.name in PAGE_CHECKPOINTED_STREAMS and type(cursor) is ConcurrentCursor:
-                workers = int(config.get("num_workers") or 5)
+                # the same bound as the manifest's concurrency_level: about 5,000 records in flight
+                page_size = int(config.get("page_size") or 1000)
+                workers = min(int(config.get("num_workers") or 5), max(1, 5000 // page_size))
                 FirstSyncPartitioningCursor.enable_on(
                     cursor,
-                    every=int(config.get("page_size") or 1000),
+                    every=page_size,
                     windows=2 * workers if workers > 1 else 1,  # one worker reads one window at a time anyway
                     start_date=config.get("start_date"),
                 )
