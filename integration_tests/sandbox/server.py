@@ -435,6 +435,20 @@ _UPDATED_ASC = (("UPDATED", False), ("ID", False))
 _DEFAULT_ORDER = (("START_DATE_TIME", False), ("ID", False))
 
 
+def _envelope(host: str, path: str, query: str, meta: dict[str, Any], items: list[bytes]) -> bytes:
+    """A Tempo list body {self, metadata, results} from records already serialized to JSON bytes."""
+    self_url = f"{host}{path}?{query}" if query else f"{host}{path}"
+    return b"".join(
+        (
+            b'{"self":',
+            _seed.dumps(self_url),
+            b',"metadata":',
+            _seed.dumps(meta),
+            b',"results":[' + b",".join(items) + b"]}",
+        )
+    )
+
+
 class _WorklogStore:
     """Worklogs keyed by id, with cached JSON bytes and a sorted (updatedAt, id) index."""
 
@@ -1117,18 +1131,7 @@ class TempoSandbox(_org.OrgEndpoints):
             meta["next"] = link(offset + limit)
         if offset > 0:
             meta["previous"] = link(max(0, offset - limit))
-        self_url = f"{host}{path}?{query}" if query else f"{host}{path}"
-        return b"".join(
-            (
-                b'{"self":',
-                _seed.dumps(self_url),
-                b',"metadata":',
-                _seed.dumps(meta),
-                b',"results":[',
-                b",".join(items),
-                b"]}",
-            )
-        )
+        return _envelope(host, path, query, meta, items)
 
     @staticmethod
     def _json_body(body: bytes, required: bool = False) -> dict:
@@ -1343,18 +1346,7 @@ class TempoSandbox(_org.OrgEndpoints):
             tok = _encode_token(last[0], last[1]) if not ignore else _encode_token(t_from - 1, 0)
             meta["nextPageToken"] = tok
             meta["nextPageUrl"] = f"{host}{path}?{urlencode([('nextPageToken', tok), ('limit', limit)])}"
-        self_url = f"{host}{path}?{query}" if query else f"{host}{path}"
-        return b"".join(
-            (
-                b'{"self":',
-                _seed.dumps(self_url),
-                b',"metadata":',
-                _seed.dumps(meta),
-                b',"results":[',
-                b",".join(r[2] for r in results),
-                b"]}",
-            )
-        )
+        return _envelope(host, path, query, meta, [r[2] for r in results])
 
     # -- control interface ------------------------------------------------------------------
     def handle_control(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
