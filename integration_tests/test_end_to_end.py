@@ -103,6 +103,55 @@ def test_incremental_sync_after_edits_returns_exactly_the_edited_new_and_boundar
     assert second.final_state()[0]["stream"]["stream_state"]["updatedAt"] > cursor
 
 
+def deduplicated(*syncs) -> dict[int, dict]:
+    """The worklogs table an Append + Deduped destination holds after these syncs: per tempoWorklogId the record
+    with the newest updatedAt (the later one on a tie), and no row where that record is a tombstone."""
+    table: dict[int, dict] = {}
+    for sync in syncs:
+        for record in sync.records("worklogs"):
+            kept = table.get(record["tempoWorklogId"])
+            if kept is None or record["updatedAt"] >= kept["updatedAt"]:
+                table[record["tempoWorklogId"]] = record
+    return {key: record for key, record in table.items() if not record.get("_ab_cdc_deleted_at")}
+
+
+def test_deleted_worklogs_come_as_tombstones_that_empty_their_rows_in_a_deduped_table(tmp_path, sandbox):
+    connector = make_connector(tmp_path, sandbox)
+    catalog = configured_catalog(["worklogs", "worklog-deletions"], incremental=["worklogs", "worklog-deletions"])
+    first = connector.read(catalog)
+    everything = sandbox.worklogs()
+    edited_then_deleted, *deleted = random.Random(11).sample([w["tempoWorklogId"] for w in everything], 3)
+    sandbox.edit_worklog(edited_then_deleted, description="edited, then deleted")
+    edited = random.Random(12).choice([w["tempoWorklogId"] for w in everything if w["tempoWorklogId"] not in deleted])
+    events = {worklog_id: sandbox.delete_worklog(worklog_id) for worklog_id in [edited_then_deleted, *deleted]}
+    sandbox.edit_worklog(edited, description="edited after the deletions")
+
+    second = connector.read(catalog, state=first.final_state())
+
+    assert second.returncode == 0, second.errors()
+    tombstones = [r for r in second.records("worklogs") if r.get("_ab_cdc_deleted_at")]
+    assert sorted(tombstones, key=lambda r: r["tempoWorklogId"]) == [
+        {"tempoWorklogId": worklog_id, "updatedAt": event["timestamp"], "_ab_cdc_deleted_at": event["timestamp"]}
+        for worklog_id, event in sorted(events.items())
+    ]
+    assert sorted(r["tempoWorklogId"] for r in second.records("worklog-deletions")) == sorted(events)
+    live = [r for r in second.records("worklogs") if not r.get("_ab_cdc_deleted_at")]
+    assert edited in worklog_ids(live) and not set(worklog_ids(live)) & set(events)
+    # the worklogs cursor is the newest worklog read, never a deletion time
+    assert second.final_state()[0]["stream"]["stream_state"]["updatedAt"] == max(r["updatedAt"] for r in live)
+    table = deduplicated(first, second)
+    assert sorted(table) == sorted(w["tempoWorklogId"] for w in sandbox.worklogs())
+    assert table[edited]["description"] == "edited after the deletions"
+
+    sandbox.reset_stats()
+    without = make_connector(tmp_path, sandbox, worklog_tombstones=False).read(
+        configured_catalog(["worklogs"]), state=first.final_state()
+    )
+    assert without.returncode == 0, without.errors()
+    assert not [r for r in without.records("worklogs") if r.get("_ab_cdc_deleted_at")]
+    assert "/4/papertrail/search" not in sandbox.stats()["by_path"]
+
+
 def test_killed_sync_resumes_from_its_last_checkpoint_without_losing_a_worklog(tmp_path, sandbox):
     connector = make_connector(tmp_path, sandbox, page_size=250)
     catalog = configured_catalog(["worklogs"])

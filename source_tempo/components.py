@@ -26,7 +26,9 @@ from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination
 )
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
-from airbyte_cdk.sources.types import Config, Record
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
+from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 LOGGER = logging.getLogger("airbyte")
@@ -399,6 +401,8 @@ class PageCheckpointingCursor(ConcurrentCursor):
         cursor._slices = {}
 
     def observe(self, record: Record) -> None:
+        if TOMBSTONE_FIELD in record.data:
+            return  # a deletion's time is not worklogs progress (see WorklogTombstones)
         if not self._observe_text(record):
             super().observe(record)
         self._observed_since_checkpoint += 1
@@ -427,6 +431,8 @@ class PageCheckpointingCursor(ConcurrentCursor):
         return True
 
     def close_partition(self, partition: Any) -> None:
+        if isinstance(partition, TombstonePartition):
+            return
         self._publish_newest()
         super().close_partition(partition)
 
@@ -563,6 +569,123 @@ class FirstSyncPartitioningCursor(PageCheckpointingCursor):
                 self._emit_state_message()
             else:
                 self._emit_checkpoint(self._connector_state_converter.parse_value(resume_at))
+
+
+TOMBSTONE_FIELD = "_ab_cdc_deleted_at"
+
+
+class WorklogTombstones(PartitionGenerator):
+    """Adds to an incremental worklogs sync one more partition: the worklogs deleted since its cursor, as tombstones.
+
+    Why: Tempo's worklog search returns only worklogs that exist, so a deleted worklog would stay in the
+    destination for ever. Its deletion is in Tempo's audit log (what the worklog-deletions stream reads). Sent
+    in the worklogs stream as `{tempoWorklogId, updatedAt, _ab_cdc_deleted_at}`, it makes Append + Deduped
+    destinations drop the row: they keep the record with the newest cursor per key and delete the key when
+    that record has `_ab_cdc_deleted_at`. `updatedAt` is the deletion time, so that the tombstone is the newest
+    (one without a cursor value would lose to the live row). Why Python: a manifest stream reads one endpoint;
+    the audit-log requests reuse the worklog-deletions stream's retriever (paging, retries, the event filter).
+
+    The window starts where the worklogs partition starts (the saved cursor less the lookback): a deletion
+    before it was in the audit log when the previous sync ran. Tempo keeps audit events 180 days: an older start
+    is moved up to `oldest_from`, with a warning. A first sync (no saved cursor, or one read in startDate
+    windows) has no tombstones: it reads only worklogs that exist, and deletions during it are after its start,
+    which the next sync's window covers. Tombstones never move the worklogs cursor (PageCheckpointingCursor
+    skips them): the audit log is read alongside the worklogs, and a deletion newer than the last worklog
+    read would otherwise push the cursor past worklogs edited in between.
+    """
+
+    def __init__(
+        self,
+        worklogs: PartitionGenerator,
+        cursor: ConcurrentCursor,
+        deletions: Any,
+        oldest_from: str,
+        stream_name: str = "worklogs",
+    ) -> None:
+        self._worklogs = worklogs
+        self._cursor = cursor
+        self._deletions = deletions  # the worklog-deletions stream's DeclarativePartitionFactory
+        self._oldest_from = to_utc_second(oldest_from)
+        self._stream_name = stream_name
+
+    @classmethod
+    def enable_on(cls, stream: Any, deletions_stream: Any, oldest_from: str) -> None:
+        """Wraps the partitions of a CDK-built DefaultStream (CDK 7 has no hook to add a partition).
+
+        Only over a PageCheckpointingCursor, the cursor that knows to skip tombstones."""
+        if not isinstance(stream.cursor, PageCheckpointingCursor):
+            return
+        stream._stream_partition_generator = cls(
+            stream._stream_partition_generator,
+            stream.cursor,
+            deletions_stream._stream_partition_generator._partition_factory,
+            oldest_from,
+            stream.name,
+        )
+
+    def generate(self) -> Iterable[Partition]:
+        cursor = self._cursor
+        first_sync = getattr(cursor, "_windows", None) or cursor.start <= (
+            cursor._start or cursor._connector_state_converter.zero_value
+        )
+        start_key = cursor._slice_boundary_fields_wrapper[cursor._START_BOUNDARY]
+        starts = []
+        for partition in self._worklogs.generate():
+            starts.append(str((partition.to_slice() or {}).get(start_key) or ""))
+            yield partition
+        if first_sync or not all(starts) or not starts:
+            return
+        since = to_utc_second(min(starts))
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if since > now:
+            return  # a cursor ahead of this clock: nothing can have been deleted since
+        if since < self._oldest_from:
+            LOGGER.warning(
+                f"Stream {self._stream_name}: the saved cursor {since} is older than the 180 days Tempo keeps "
+                f"deletions for. Worklogs deleted before {self._oldest_from} get no tombstone; run a full refresh "
+                "of worklogs (with a destination that replaces its data) to drop them."
+            )
+            since = self._oldest_from
+        deletions_slice = StreamSlice(partition={}, cursor_slice={"start_time": since, "end_time": now})
+        yield TombstonePartition(self._deletions.create(deletions_slice), self._stream_name, since)
+
+
+class TombstonePartition(Partition):
+    """The worklog deletions of one window, read from the audit log, as tombstones of the worklogs stream."""
+
+    def __init__(self, deletions: Partition, stream_name: str, since: str) -> None:
+        self._deletions = deletions
+        self._stream_name = stream_name
+        self._since = since
+
+    def read(self) -> Iterable[Record]:
+        tombstone_slice = self._deletions.to_slice()
+        try:
+            for record in self._deletions.read():
+                deleted_at = record.data["deletedAt"]
+                tombstone = {"tempoWorklogId": record.data["tempoWorklogId"], "updatedAt": deleted_at}
+                yield Record(
+                    data={**tombstone, TOMBSTONE_FIELD: deleted_at},
+                    stream_name=self._stream_name,
+                    associated_slice=tombstone_slice,
+                )
+        except AirbyteTracedException as error:
+            message = (
+                f"Stream {self._stream_name}: reading the worklogs deleted since {self._since} (for tombstones) "
+                f"failed: {error.message} To sync worklogs without tombstones, set `worklog_tombstones` to false."
+            )
+            raise AirbyteTracedException(
+                message=message, internal_message=error.internal_message, failure_type=error.failure_type
+            ) from error
+
+    def to_slice(self) -> Mapping[str, Any] | None:
+        return self._deletions.to_slice()
+
+    def stream_name(self) -> str:
+        return self._stream_name
+
+    def __hash__(self) -> int:
+        return hash((self._stream_name, "tombstones", self._since))
 
 
 def startdate_windows(start_date: str | None, today: Any, count: int) -> list[tuple[str | None, str | None]]:

@@ -16,13 +16,14 @@ from airbyte_cdk.models import (
     FailureType,
     Type,
 )
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.components import FirstSyncPartitioningCursor
+from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -113,6 +114,7 @@ class SourceTempo(YamlDeclarativeSource):
         self.validate(self._config)
         streams = super().streams(config)
         config = self._config or {}
+        by_name = {stream.name: stream for stream in streams}
         for stream in streams:
             cursor = getattr(stream, "cursor", None)
             if stream.name in PAGE_CHECKPOINTED_STREAMS and type(cursor) is ConcurrentCursor:
@@ -125,4 +127,9 @@ class SourceTempo(YamlDeclarativeSource):
                     windows=2 * workers if workers > 1 else 1,  # one worker reads one window at a time anyway
                     start_date=config.get("start_date"),
                 )
+        if config.get("worklog_tombstones", True) is not False and "worklogs" in by_name:
+            oldest_from = InterpolatedString.create(
+                self.resolved_manifest["definitions"]["deletions_oldest_from"], parameters={}
+            ).eval(config)
+            WorklogTombstones.enable_on(by_name["worklogs"], by_name["worklog-deletions"], oldest_from)
         return streams

@@ -60,6 +60,8 @@ EXTRA_FIELDS: dict[str, dict] = {
         "userAccountId": {"type": "string"},
     },
     "holiday-scheme-members": {"schemeId": {"type": "integer"}},
+    # set on the tombstone of a deleted worklog only (see source_tempo.components.WorklogTombstones)
+    "worklogs": {"_ab_cdc_deleted_at": {"type": ["null", "string"], "format": "date-time"}},
 }
 
 

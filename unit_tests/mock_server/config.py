@@ -57,5 +57,10 @@ class ConfigBuilder:
         self._config["num_workers"] = workers
         return self
 
+    def without_tombstones(self) -> ConfigBuilder:
+        """For worklogs tests about the worklogs requests alone: an incremental sync then reads no audit log."""
+        self._config["worklog_tombstones"] = False
+        return self
+
     def build(self) -> Dict[str, Any]:
         return dict(self._config)

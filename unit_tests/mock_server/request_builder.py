@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict
 
 from airbyte_cdk.test.mock_http import HttpRequest
@@ -16,6 +16,36 @@ NO_START_DATE = "1970-01-01"
 UPDATED_ASCENDING = [{"field": "UPDATED", "order": "ASC"}]
 WORKLOG_DELETIONS = {"entityType": ["worklog"], "action": ["Deleted"]}
 PAPERTRAIL_LIMIT = 1000
+
+
+def ago(**delta: float) -> str:
+    """A moment before now, in Tempo's UTC-second form."""
+    return (datetime.now(timezone.utc) - timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _FromWithinRetention(dict):
+    """The body of a deletions read from 180 days ago (less an hour): `from` is taken from the clock while the
+    read runs, so any second between the test's start and its end matches."""
+
+    def __init__(self) -> None:
+        super().__init__(WORKLOG_DELETIONS)
+        self._earliest = ago(days=179, hours=23)
+
+    def __eq__(self, other: Any) -> bool:
+        body = dict(other or {})
+        sent = body.pop("from", "")
+        return body == dict(self) and self._earliest <= sent <= ago(days=179, hours=23)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def worklog_deletions_request(deleted_from: str | None = None, token: str | None = None) -> HttpRequest:
+    """The deletions request from `deleted_from`, or from the start of Tempo's 180-day retention when None."""
+    builder = TempoRequestBuilder.worklog_deletions_endpoint(deleted_from or "")
+    request = (builder.with_next_page_token(token) if token else builder).build()
+    if deleted_from is None:
+        request._body = _FromWithinRetention()  # the builder's bodies are plain dicts
+    return request
 
 
 def today() -> date:

@@ -5,49 +5,19 @@ deletedAt. Tempo keeps audit events 180 days: a first sync, and a sync whose sta
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import pytest
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.mock_http.request import HttpRequest
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from unit_tests.conftest import assert_no_errors, ids_of, read_streams, records_of, states_of
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.request_builder import WORKLOG_DELETIONS, TempoRequestBuilder
+from unit_tests.mock_server.request_builder import ago as _ago
+from unit_tests.mock_server.request_builder import worklog_deletions_request as _request
 from unit_tests.mock_server.response_builder import PapertrailPageBuilder, audit_event
 
 _STREAM = "worklog-deletions"
 _ID = "tempoWorklogId"
-
-
-def _ago(**delta: float) -> str:
-    return (datetime.now(timezone.utc) - timedelta(**delta)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class _FromWithinRetention(dict):
-    """The body of a read from 180 days ago (less an hour): `from` is taken from the clock while the read runs,
-    so any second between the test's start and its end matches."""
-
-    def __init__(self) -> None:
-        super().__init__(WORKLOG_DELETIONS)
-        self._earliest = _ago(days=179, hours=23)
-
-    def __eq__(self, other: Any) -> bool:
-        body = dict(other or {})
-        sent = body.pop("from", "")
-        return body == dict(self) and self._earliest <= sent <= _ago(days=179, hours=23)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _request(deleted_from: str | None = None, token: str | None = None) -> HttpRequest:
-    """The request from `deleted_from`, or from the start of Tempo's retention when None."""
-    builder = TempoRequestBuilder.worklog_deletions_endpoint(deleted_from or "")
-    request = (builder.with_next_page_token(token) if token else builder).build()
-    if deleted_from is None:
-        request._body = _FromWithinRetention()  # the builder's bodies are plain dicts
-    return request
 
 
 def _read(state: dict | None = None, expect_failure: bool = False):
