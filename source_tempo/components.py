@@ -432,6 +432,11 @@ class PageCheckpointingCursor(ConcurrentCursor):
 
     def close_partition(self, partition: Any) -> None:
         if isinstance(partition, TombstonePartition):
+            with self._lock:  # its tombstones are all out: the next sync's deletions start after them
+                legacy = self._concurrent_state.setdefault("legacy", {})
+                if isinstance(legacy, dict):
+                    legacy[WorklogTombstones.STATE_KEY] = partition.next_from
+                    self._emit_state_message()
             return
         self._publish_newest()
         super().close_partition(partition)
@@ -585,14 +590,18 @@ class WorklogTombstones(PartitionGenerator):
     (one without a cursor value would lose to the live row). Why Python: a manifest stream reads one endpoint;
     the audit-log requests reuse the worklog-deletions stream's retriever (paging, retries, the event filter).
 
-    The window starts where the worklogs partition starts (the saved cursor less the lookback): a deletion
-    before it was in the audit log when the previous sync ran. Tempo keeps audit events 180 days: an older start
-    is moved up to `oldest_from`, with a warning. A first sync (no saved cursor, or one read in startDate
-    windows) has no tombstones: it reads only worklogs that exist, and deletions during it are after its start,
-    which the next sync's window covers. Tombstones never move the worklogs cursor (PageCheckpointingCursor
-    skips them): the audit log is read alongside the worklogs, and a deletion newer than the last worklog
-    read would otherwise push the cursor past worklogs edited in between.
+    The window starts where the previous sync's audit-log read ended, less an hour for the difference between
+    Tempo's clock and this one: the state keeps it as `tombstones_from`, written when the tombstones are all
+    sent. Without it (the first incremental sync) the window starts where the worklogs partition starts (the
+    saved cursor less the lookback): a deletion before that was in the audit log when the previous sync ran.
+    Tempo keeps audit events 180 days: an older start is moved up to `oldest_from`, with a warning. A first sync
+    (no saved cursor, or one read in startDate windows) has no tombstones: it reads only worklogs that exist,
+    and deletions during it are after its start, which the next sync's window covers. Tombstones never move
+    the worklogs cursor (PageCheckpointingCursor skips them): the audit log is read alongside the worklogs, and
+    a deletion newer than the last worklog read would otherwise push the cursor past worklogs edited in between.
     """
+
+    STATE_KEY = "tombstones_from"
 
     def __init__(
         self,
@@ -635,28 +644,36 @@ class WorklogTombstones(PartitionGenerator):
             yield partition
         if first_sync or not all(starts) or not starts:
             return
-        since = to_utc_second(min(starts))
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        saved = cursor._concurrent_state.get("legacy")
+        saved_from = saved.get(self.STATE_KEY) if isinstance(saved, dict) else None
+        try:
+            since = to_utc_second(str(saved_from)) if saved_from else to_utc_second(min(starts))
+        except ValueError:
+            since = to_utc_second(min(starts))
+        clock = datetime.now(timezone.utc)
+        now = clock.strftime("%Y-%m-%dT%H:%M:%SZ")
         if since > now:
             return  # a cursor ahead of this clock: nothing can have been deleted since
         if since < self._oldest_from:
             LOGGER.warning(
-                f"Stream {self._stream_name}: the saved cursor {since} is older than the 180 days Tempo keeps "
-                f"deletions for. Worklogs deleted before {self._oldest_from} get no tombstone; run a full refresh "
-                "of worklogs (with a destination that replaces its data) to drop them."
+                f"Stream {self._stream_name}: deletions are read from {since}, older than the 180 days Tempo keeps "
+                f"them for. Worklogs deleted before {self._oldest_from} get no tombstone; if the destination holds "
+                "any, run a full refresh of worklogs (with a destination that replaces its data) to drop them."
             )
             since = self._oldest_from
         deletions_slice = StreamSlice(partition={}, cursor_slice={"start_time": since, "end_time": now})
-        yield TombstonePartition(self._deletions.create(deletions_slice), self._stream_name, since)
+        next_from = (clock - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        yield TombstonePartition(self._deletions.create(deletions_slice), self._stream_name, since, next_from)
 
 
 class TombstonePartition(Partition):
     """The worklog deletions of one window, read from the audit log, as tombstones of the worklogs stream."""
 
-    def __init__(self, deletions: Partition, stream_name: str, since: str) -> None:
+    def __init__(self, deletions: Partition, stream_name: str, since: str, next_from: str) -> None:
         self._deletions = deletions
         self._stream_name = stream_name
         self._since = since
+        self.next_from = next_from  # where the next sync's window starts once every tombstone here is sent
 
     def read(self) -> Iterable[Record]:
         tombstone_slice = self._deletions.to_slice()

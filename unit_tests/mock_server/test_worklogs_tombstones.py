@@ -12,6 +12,7 @@ from unit_tests.conftest import (
     assert_no_errors,
     error_messages,
     ids_of,
+    messages_in_order,
     read_streams,
     records_of,
     states_of,
@@ -66,6 +67,7 @@ def test_incremental_sync_sends_a_tombstone_per_deleted_worklog_and_keeps_the_wo
         ),
     )
 
+    before = ago(hours=1)
     output = _read(ConfigBuilder().build(), {"updatedAt": since})
 
     assert_no_errors(output)
@@ -75,8 +77,28 @@ def test_incremental_sync_sends_a_tombstone_per_deleted_worklog_and_keeps_the_wo
         {_ID: 9, "updatedAt": deleted_last, _TOMBSTONE: deleted_last},
     ]
     assert all(_TOMBSTONE not in record for record in records_of(output, _STREAM) if record[_ID] in (5, 6))
-    # the newest worklog read, not the newer deletion: worklogs edited after `edited` are read next time
-    assert states_of(output, _STREAM)[-1] == {"updatedAt": edited}
+    # the newest worklog read, not the newer deletion: worklogs edited after `edited` are read next time;
+    # the next sync's deletions start an hour (for clock differences) before this read of the audit log
+    final = states_of(output, _STREAM)[-1]
+    assert final["updatedAt"] == edited
+    assert before <= final["tombstones_from"] <= ago(hours=1)
+    # saved only after the tombstones, so that a sync that dies before them reads them again
+    sequence = list(messages_in_order(output, _STREAM))
+    saved_at = next(i for i, (kind, data) in enumerate(sequence) if kind == "state" and "tombstones_from" in data)
+    assert max(i for i, (kind, data) in enumerate(sequence) if kind == "record" and data.get(_TOMBSTONE)) < saved_at
+
+
+def test_the_next_sync_reads_deletions_from_the_saved_tombstones_from_not_the_cursor(http_mocker: HttpMocker) -> None:
+    cursor, read_to = ago(days=30), ago(hours=6)
+    http_mocker.post(_worklogs_request(cursor).build(), _worklogs_page())
+    http_mocker.post(worklog_deletions_request(read_to), _deletions(audit_event("12", ago(hours=2))))
+
+    output = _read(ConfigBuilder().build(), {"updatedAt": cursor, "tombstones_from": read_to})
+
+    assert_no_errors(output)
+    assert ids_of(output, _STREAM, _ID) == [12]
+    assert states_of(output, _STREAM)[-1]["updatedAt"] == cursor
+    assert states_of(output, _STREAM)[-1]["tombstones_from"] > read_to
 
 
 def test_the_deletions_window_starts_at_the_lookback(http_mocker: HttpMocker) -> None:
@@ -88,7 +110,7 @@ def test_the_deletions_window_starts_at_the_lookback(http_mocker: HttpMocker) ->
 
     assert_no_errors(output)
     assert ids_of(output, _STREAM, _ID) == [3]
-    assert states_of(output, _STREAM)[-1] == {"updatedAt": saved}
+    assert states_of(output, _STREAM)[-1]["updatedAt"] == saved
 
 
 def test_a_first_sync_reads_no_audit_log(http_mocker: HttpMocker) -> None:
@@ -123,6 +145,7 @@ def test_a_cursor_older_than_tempos_retention_reads_deletions_from_then_and_warn
     assert ids_of(output, _STREAM, _ID) == [4]
     warnings = [log.log.message for log in output.logs if log.log.level.value == "WARN"]
     assert any("get no tombstone" in message and "180 days" in message for message in warnings), warnings
+    assert "tombstones_from" in states_of(output, _STREAM)[-1]  # the next sync starts after this one
 
 
 def test_a_cursor_ahead_of_the_clock_reads_no_audit_log(http_mocker: HttpMocker) -> None:
