@@ -4,7 +4,7 @@
     TEMPO_API_TOKEN=... python -m demo   # or secrets/config.json: your real Tempo site
 
 It runs the real connector CLI (`source-tempo check`, `discover`, `read`), the way Airbyte runs it,
-lands the records in demo.duckdb, then runs an incremental sync (after editing a few worklogs when
+lands the records in demo.duckdb, then runs an incremental sync (after editing, creating and deleting worklogs when
 on the sandbox) and reports hours logged per account and month.
 """
 
@@ -169,7 +169,9 @@ def main() -> None:
             for worklog in worklogs[:3]:
                 sandbox.edit_worklog(worklog["tempoWorklogId"], description="Edited after the first sync")
             sandbox.create_worklog()
-            _say("Edited 3 worklogs and created 1 in the sandbox")
+            for worklog in worklogs[-2:]:
+                sandbox.delete_worklog(worklog["tempoWorklogId"])
+            _say("Edited 3 worklogs, created 1 and deleted 2 in the sandbox (their tombstones remove them below)")
         sync("incremental sync", paths, warehouse, catalog, state)
 
         _say(f"\nRecords in {options.duckdb}:")
