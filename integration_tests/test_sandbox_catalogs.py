@@ -42,7 +42,9 @@ def test_unpaged_lists_answer_everything_and_paged_ones_page(sandbox: TempoSandb
         assert call(sandbox, "GET", path).json()["results"] == sandbox.catalog(name)
     first = call(sandbox, "GET", "/skills", {"limit": 4}).json()
     assert len(first["results"]) == 4 and "next" in first["metadata"]
-    assert call(sandbox, "GET", "/account-categories", {"id": 2}).json()["results"] == [sandbox.catalog("categories")[1]]
+    assert call(sandbox, "GET", "/account-categories", {"id": 2}).json()["results"] == [
+        sandbox.catalog("categories")[1]
+    ]
 
 
 def test_periods_need_from_and_to_and_come_under_periods(sandbox: TempoSandbox) -> None:

@@ -115,33 +115,35 @@ class SourceTempo(YamlDeclarativeSource):
         # still ends failed: a stream the token may not read must never look like a stream without data.
         failed: dict[str, str] = {}
         completed: set[str] = set()
-        for message in super().read(logger, config, catalog, state):
-            trace = message.trace if message.type == Type.TRACE else None
-            if trace and trace.type == TraceType.STREAM_STATUS and trace.stream_status:
-                if trace.stream_status.status == AirbyteStreamStatus.COMPLETE:
-                    completed.add(trace.stream_status.stream_descriptor.name)
-            if trace and trace.error:
-                descriptor = trace.error.stream_descriptor
-                if descriptor is not None and trace.error.message:
-                    failed.setdefault(descriptor.name, trace.error.message)
-                elif trace.error.internal_message == _CDK_SYNC_FAILURE and failed:
-                    trace.error.message = (
-                        f"The sync did not read {len(failed)} stream(s): {', '.join(failed)}. "
-                        + " ".join(failed.values())
-                        + (
-                            f" Read completely: {', '.join(sorted(completed))}."
-                            if completed
-                            else " No other stream was read completely."
-                        )
+        try:
+            for message in super().read(logger, config, catalog, state):
+                trace = message.trace if message.type == Type.TRACE else None
+                if trace and trace.type == TraceType.STREAM_STATUS and trace.stream_status:
+                    if trace.stream_status.status == AirbyteStreamStatus.COMPLETE:
+                        completed.add(trace.stream_status.stream_descriptor.name)
+                if trace and trace.error:
+                    # A stream's error trace quotes the response body; a server that echoes the token must not
+                    # make it print. (The CDK masks secrets in logs, not in these traces.)
+                    error = trace.error
+                    error.message = filter_secrets(error.message) if error.message else error.message
+                    error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
+                    error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
+                    if error.stream_descriptor is not None and error.message:
+                        failed.setdefault(error.stream_descriptor.name, error.message)
+                yield message
+        except AirbyteTracedException as error:
+            if error.internal_message == _CDK_SYNC_FAILURE and failed:
+                read_completely = ", ".join(sorted(completed))
+                error.message = (
+                    f"The sync did not read {len(failed)} stream(s): {', '.join(failed)}. "
+                    + " ".join(failed.values())
+                    + (
+                        f" Read completely: {read_completely}."
+                        if completed
+                        else " No other stream was read completely."
                     )
-            if message.type == Type.TRACE and message.trace and message.trace.error:
-                # A stream's error trace quotes the response body; a server that echoes the token must not
-                # make it print. (The CDK masks secrets in logs, not in these traces.)
-                error = message.trace.error
-                error.message = filter_secrets(error.message) if error.message else error.message
-                error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
-                error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
-            yield message
+                )
+            raise
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """The manifest's CheckStream on the core streams decides; then the token's reach is probed and logged.
@@ -168,8 +170,8 @@ class SourceTempo(YamlDeclarativeSource):
         """Stream name -> its 403 message, for the streams outside the check whose endpoint the token may not read.
 
         One request per stream, the stream's own first request (its requester: auth, api_budget, error
-        handler) with `limit=1` where it pages and the cursor's filter set to today, so that it is small. Only a 403 counts:
-        any other answer is the sync's business. Streams that iterate over a parent (timesheet-approvals,
+        handler) with `limit=1` where it pages and the cursor's filter set to today, so that it is small.
+        Only a 403 counts: any other answer is the sync's business. Streams that iterate over a parent (timesheet-approvals,
         holidays, ...) are not probed, as their requests need a parent's id; a sync reports them by name too.
         """
         core = set(self.resolved_manifest["check"].get("stream_names") or [])

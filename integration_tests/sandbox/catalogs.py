@@ -72,7 +72,13 @@ def generate_catalogs(
     data.category_types = [{"name": name} for name in CATEGORY_TYPES]
     for cat_id, key, name, kind in _seed._CATEGORIES:
         data.categories.append(
-            {"self": f"{host}/4/account-categories/{key}", "id": cat_id, "key": key, "name": name, "type": {"name": kind}}
+            {
+                "self": f"{host}/4/account-categories/{key}",
+                "id": cat_id,
+                "key": key,
+                "name": name,
+                "type": {"name": kind},
+            }
         )
     # a category without a type, as Tempo allows
     data.categories.append({"self": f"{host}/4/account-categories/500", "id": 5, "key": "500", "name": "Unsorted"})
