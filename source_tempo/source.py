@@ -171,8 +171,9 @@ class SourceTempo(YamlDeclarativeSource):
 
         One request per stream, the stream's own first request (its requester: auth, api_budget, error
         handler) with `limit=1` where it pages and the cursor's filter set to today, so that it is small.
-        Only a 403 counts: any other answer is the sync's business. Streams that iterate over a parent (timesheet-approvals,
-        holidays, ...) are not probed, as their requests need a parent's id; a sync reports them by name too.
+        Only a 403 counts: any other answer is the sync's business. Streams that iterate over a parent
+        (timesheet-approvals, holidays, ...) are not probed, as their requests need a parent's id; a sync
+        reports them by name too.
         """
         core = set(self.resolved_manifest["check"].get("stream_names") or [])
         children = {
