@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from integration_tests.connector_cli import Run
 
 
@@ -22,9 +24,12 @@ def configured(catalog: dict) -> dict:
 
 
 def ids(result: Run, stream: dict) -> list[tuple]:
-    """The primary keys (tuples) of the records a run delivered for a discovered stream, sorted."""
+    """The primary keys (tuples) of the records a run delivered for a discovered stream, sorted. A stream without
+    a primary key (global-configuration, one record) is keyed by its whole record."""
 
     def key(record: dict) -> tuple:
+        if not stream.get("source_defined_primary_key"):
+            return (json.dumps(record, sort_keys=True),)
         values = []
         for path in stream["source_defined_primary_key"]:
             value = record

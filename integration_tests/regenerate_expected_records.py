@@ -48,6 +48,15 @@ PRIMARY_KEYS = {
     "holidays": "id",
     "holiday-scheme-members": "accountId",
     "worklog-deletions": "tempoWorklogId",
+    "account-categories": "id",
+    "account-category-types": "name",
+    "work-attributes": "key",
+    "roles": "id",
+    "programs": "id",
+    "generic-resources": "id",
+    "skills": "id",
+    "periods": "from",
+    "global-configuration": "weekStart",
 }
 
 

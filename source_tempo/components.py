@@ -77,10 +77,19 @@ def tempo_body(response: requests.Response) -> Mapping[str, Any]:
 
 
 def _requested_int(response: requests.Response, name: str) -> int | None:
-    values = parse_qs(urlsplit(response.request.url or "").query).get(name) if response.request else None
+    """A paging parameter as sent: from the query string, or from the JSON body (generic-resources pages there)."""
+    if response.request is None:
+        return None
+    values: list[Any] | None = parse_qs(urlsplit(response.request.url or "").query).get(name)
+    if not values and response.request.body:
+        try:
+            body = orjson.loads(response.request.body)
+        except orjson.JSONDecodeError:
+            body = None
+        values = [body[name]] if isinstance(body, dict) and name in body else None
     try:
         return int(values[0]) if values else None
-    except ValueError:
+    except (TypeError, ValueError):
         return None
 
 

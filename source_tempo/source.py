@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, List, Mapping
 
 import jsonschema
 from airbyte_cdk.models import (
     AirbyteCatalog,
+    AirbyteConnectionStatus,
     AirbyteMessage,
     AirbyteStateMessage,
+    AirbyteStreamStatus,
     ConfiguredAirbyteCatalog,
     FailureType,
+    Status,
+    TraceType,
     Type,
 )
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
+from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
@@ -28,6 +33,10 @@ from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombston
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
 PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
+# The CDK's own last error of a sync in which a stream failed (see SourceTempo.read).
+_CDK_SYNC_FAILURE = "Concurrent read failure"
+# What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
+FORBIDDEN_MARKER = "(HTTP 403)"
 
 
 def config_problem(config: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
@@ -100,15 +109,106 @@ class SourceTempo(YamlDeclarativeSource):
         state: List[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
         self.validate(config)
-        for message in super().read(logger, config, catalog, state):
-            if message.type == Type.TRACE and message.trace and message.trace.error:
-                # A stream's error trace quotes the response body; a server that echoes the token must not
-                # make it print. (The CDK masks secrets in logs, not in these traces.)
-                error = message.trace.error
-                error.message = filter_secrets(error.message) if error.message else error.message
-                error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
-                error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
-            yield message
+        # A stream that fails (a 403 above all) does not stop the others: the CDK reads them to the end, saves
+        # their state, then fails the sync with a last error that quotes the raw HTTP log line of each failure.
+        # That last error is the one a user sees first, so it is rewritten to name every stream that was not read
+        # with its own message (e.g. the missing permission), and how many streams were read completely. The sync
+        # still ends failed: a stream the token may not read must never look like a stream without data.
+        failed: dict[str, str] = {}
+        completed: set[str] = set()
+        try:
+            for message in super().read(logger, config, catalog, state):
+                trace = message.trace if message.type == Type.TRACE else None
+                if trace and trace.type == TraceType.STREAM_STATUS and trace.stream_status:
+                    if trace.stream_status.status == AirbyteStreamStatus.COMPLETE:
+                        completed.add(trace.stream_status.stream_descriptor.name)
+                if trace and trace.error:
+                    # A stream's error trace quotes the response body; a server that echoes the token must not
+                    # make it print. (The CDK masks secrets in logs, not in these traces.)
+                    error = trace.error
+                    error.message = filter_secrets(error.message) if error.message else error.message
+                    error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
+                    error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
+                    if error.stream_descriptor is not None and error.message:
+                        failed.setdefault(error.stream_descriptor.name, error.message)
+                yield message
+        except AirbyteTracedException as error:
+            if error.internal_message == _CDK_SYNC_FAILURE and failed:
+                read_completely = ", ".join(sorted(completed))
+                error.message = (
+                    f"The sync did not read {len(failed)} stream(s): {', '.join(failed)}. "
+                    + " ".join(failed.values())
+                    + (
+                        f" Read completely: {read_completely}."
+                        if completed
+                        else " No other stream was read completely."
+                    )
+                )
+            raise
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        """The manifest's CheckStream on the core streams decides; then the token's reach is probed and logged.
+
+        Core streams (the manifest's `check.stream_names`, worklogs: the reason to use the connector) must be
+        readable, or the check fails with the stream's message. Every other stream whose endpoint answers
+        403 is logged as a warning and listed in the check's message, without failing it: a token may rightly
+        lack scopes for streams the connection does not select, and a sync that selects one reports it by name.
+        """
+        status = super().check(logger, config)
+        if status.status != Status.SUCCEEDED:
+            return status
+        unreadable = self._forbidden_streams(logger, config)
+        for message in unreadable.values():
+            logger.warning(f"{message} The sync fails for this stream if it is selected.")
+        if unreadable:
+            status.message = (
+                f"Connected; the token cannot read these streams (HTTP 403), so deselect them or give the token "
+                f"their scopes: {', '.join(unreadable)}."
+            )
+        return status
+
+    def _forbidden_streams(self, logger: logging.Logger, config: Mapping[str, Any]) -> dict[str, str]:
+        """Stream name -> its 403 message, for the streams outside the check whose endpoint the token may not read.
+
+        One request per stream, the stream's own first request (its requester: auth, api_budget, error
+        handler) with `limit=1` where it pages and the cursor's filter set to today, so that it is small.
+        Only a 403 counts: any other answer is the sync's business. Streams that iterate over a parent
+        (timesheet-approvals, holidays, ...) are not probed, as their requests need a parent's id; a sync
+        reports them by name too.
+        """
+        core = set(self.resolved_manifest["check"].get("stream_names") or [])
+        children = {
+            stream.get("name")
+            for stream in self.resolved_manifest["streams"]
+            if (stream.get("retriever") or {}).get("partition_router")
+        }
+        midnight = datetime.now(timezone.utc).strftime("%Y-%m-%dT00:00:00Z")  # today's changes: a small answer
+        probe = StreamSlice(partition={}, cursor_slice={"start_time": midnight, "end_time": midnight})
+        forbidden: dict[str, str] = {}
+        for stream in self.streams(config):
+            retriever = getattr(
+                getattr(getattr(stream, "_stream_partition_generator", None), "_partition_factory", None),
+                "_retriever",
+                None,
+            )
+            requester = getattr(retriever, "requester", None)
+            if stream.name in core or stream.name in children or requester is None:
+                continue
+            # the first page's options, as the sync sends them (the paginator's `limit` in the query or the body)
+            options, paginator = retriever.request_option_provider, retriever.paginator
+            params = {**options.get_request_params(stream_slice=probe), **paginator.get_request_params()}
+            body = {**(options.get_request_body_json(stream_slice=probe) or {}), **paginator.get_request_body_json()}
+            for where in (params, body):
+                if "limit" in where:
+                    where["limit"] = 1
+            try:
+                requester.send_request(stream_slice=probe, request_params=params, request_body_json=body or None)
+            except AirbyteTracedException as error:
+                if FORBIDDEN_MARKER in (error.message or ""):
+                    forbidden[stream.name] = filter_secrets(error.message)
+            except Exception as error:  # a probe must never fail a check that passed
+                logger.info(f"Could not probe stream {stream.name}: {type(error).__name__}")
+        return forbidden
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
         self.validate(self._config)

@@ -36,6 +36,15 @@ STREAM_SCHEMAS = {
     "holidays": "Holiday",
     "holiday-scheme-members": "User",
     "worklog-deletions": "WorklogDeletion",
+    "account-categories": "Category",
+    "account-category-types": "CategoryType",
+    "work-attributes": "WorkAttribute",
+    "roles": "Role",
+    "programs": "Program",
+    "generic-resources": "GenericResource",
+    "skills": "Skill",
+    "periods": "TimesheetApprovalPeriod",
+    "global-configuration": "GlobalConfiguration",
 }
 # Records that are not one of Tempo's components, described in OpenAPI terms: worklog-deletions wraps a
 # papertrail event (see source_tempo.components.WorklogDeletion).

@@ -22,7 +22,14 @@ Endpoints (``Authorization: Bearer <token>`` required)::
     GET  /4/holiday-schemes       HolidaySchemeResults (not paginated)
     GET  /4/holiday-schemes/{id}/holidays       year (HolidayResults, not paginated)
     GET  /4/holiday-schemes/{id}/members        offset, limit (PageableUser)
+    GET  /4/account-categories, /4/account-category-types, /4/roles, /4/programs   (not paginated)
+    GET  /4/work-attributes, /4/skills          offset, limit
+    POST /4/generic-resources/search            offset, limit in the JSON body
+    GET  /4/periods               from, to (both required): {"periods": [...]}
+    GET  /4/globalconfiguration   one object
 
+The catalogs and settings (account categories to the global configuration) are seeded and
+served by ``catalogs.py``, whose docstring lists what they assume.
 Teams, plans, timesheet approvals and holiday schemes are seeded by ``org.py``; change
 them with the Python API only (``edit_plan``; ``faults.gone_paths`` for deleted ones).
 
@@ -47,6 +54,8 @@ Tokens
     (TOKEN_OTHER_REGION) is a token of another cluster: 401 everywhere.  A missing or
     unknown token gets 401 with an HTML body (``<html><body><h1>401 Unauthorized</h1>``).
     The ``Bearer`` prefix is required.
+    ``faults.scope_denied_paths`` (exact paths) and ``faults.scope_denied_prefixes`` (every
+    path under a prefix, e.g. ``/4/skills``) answer that same 403 for any valid token.
 Order of checks for a ``/4`` request
     rate limiter (429, answered at once, like a gateway) -> latency sleep -> ``fail_5xx_every``
     (503) -> unknown path (404, JSON) -> token (401) -> scope (403) -> ``gone_paths`` (404) ->
@@ -186,6 +195,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from . import catalogs as _catalogs
 from . import org as _org
 from . import seed as _seed
 
@@ -250,6 +260,8 @@ class SandboxFaults:
     max_limit: int = 5000
     ignore_paging_paths: set[str] = field(default_factory=set)
     scope_denied_paths: set[str] = field(default_factory=set)
+    #: 403 (as a missing scope) for every path under one of these prefixes, e.g. ``"/4/skills"``
+    scope_denied_prefixes: set[str] = field(default_factory=set)
     next_host: str = DEFAULT_NEXT_HOST
     malformed_json_paths: set[str] = field(default_factory=set)
     html_error_paths: set[str] = field(default_factory=set)
@@ -261,6 +273,7 @@ class SandboxFaults:
     _SET_FIELDS = (
         "ignore_paging_paths",
         "scope_denied_paths",
+        "scope_denied_prefixes",
         "malformed_json_paths",
         "html_error_paths",
         "gone_paths",
@@ -595,7 +608,7 @@ class _WorklogStore:
 _BIG_SEED = 20000  # above this many worklogs the serialized seed is not cached
 
 
-class TempoSandbox(_org.OrgEndpoints):
+class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints):
     """A running imitation of Tempo's API.  See the module docstring for behaviours.
 
     ``TempoSandbox(worklogs=3000, seed=42, port=0, *, faults=None, **fault_fields)``:
@@ -1062,8 +1075,10 @@ class TempoSandbox(_org.OrgEndpoints):
                 else "Missing or invalid access token."
             )
             return 401, HTML_CT, _html(401, "Unauthorized", text), {"WWW-Authenticate": 'Bearer realm="tempo"'}
-        if (token == TOKEN_NO_WORKLOGS and path.startswith("/4/worklogs")) or _path_hit(
-            faults.scope_denied_paths, path
+        if (
+            (token == TOKEN_NO_WORKLOGS and path.startswith("/4/worklogs"))
+            or _path_hit(faults.scope_denied_paths, path)
+            or any(path.startswith(p) or path.startswith("/4" + p) for p in faults.scope_denied_prefixes)
         ):
             return (
                 403,
@@ -1418,6 +1433,7 @@ _ROUTES: dict[str, dict[str, Callable[..., bytes]]] = {
     "/4/worklogs/search": {"POST": TempoSandbox._search_worklogs},
     "/4/papertrail/search": {"POST": TempoSandbox._search_papertrail},
     **_org.ORG_ROUTES,
+    **_catalogs.CATALOG_ROUTES,
 }
 
 

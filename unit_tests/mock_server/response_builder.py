@@ -269,3 +269,19 @@ def html_response(status_code: int = 200) -> HttpResponse:
         status_code=status_code,
         headers={"Content-Type": "text/html"},
     )
+
+
+def catalog_record(stream: str, **fields: Any) -> Dict[str, Any]:
+    """A record of one of the catalog streams (account-categories ... global-configuration) from its template,
+    with the test's fields set; `self` follows an `id` or `key` given."""
+    record = record_template(stream.replace("-", "_"))
+    ident = fields.get("id", fields.get("key"))
+    if ident is not None and "self" in record:
+        record["self"] = f"{TEMPO_PUBLIC_API}/{stream}/{ident}"
+    record.update(fields)
+    return record
+
+
+def body_response(body: Mapping[str, Any]) -> HttpResponse:
+    """A 200 answer with any JSON body (periods' `{"periods": [...]}`, the global configuration's object)."""
+    return HttpResponse(body=json.dumps(body), status_code=200)

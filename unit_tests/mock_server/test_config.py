@@ -31,6 +31,7 @@ from unit_tests.conftest import (
     run_check,
 )
 from unit_tests.mock_server.config import API_TOKEN, ConfigBuilder
+from unit_tests.mock_server.probes import mock_check
 from unit_tests.mock_server.request_builder import TempoRequestBuilder
 from unit_tests.mock_server.response_builder import TempoPageBuilder, error_response, workload_scheme
 
@@ -165,23 +166,21 @@ def test_read_config_error_names_the_field(network, name: str, value: Any) -> No
 # --- valid configs ---------------------------------------------------------------------------------------
 
 
-def test_check_succeeds_by_reading_workload_schemes(http_mocker: HttpMocker) -> None:
-    request = TempoRequestBuilder.workload_schemes_endpoint().with_limit(1000).build()
-    http_mocker.get(request, TempoPageBuilder.workload_schemes().with_records([workload_scheme(1)]).build())
+def test_check_succeeds_by_reading_one_worklog(http_mocker: HttpMocker) -> None:
+    core_read = mock_check(http_mocker)[0]  # and the probes of the other streams: see test_check.py
 
     output = run_check(ConfigBuilder().build())
 
     statuses = output.connection_status_messages
     assert statuses and statuses[-1].connectionStatus.status == Status.SUCCEEDED
-    http_mocker.assert_number_of_calls(request, 1)
+    http_mocker.assert_number_of_calls(core_read, 1)
 
 
 @pytest.mark.parametrize(
     "api_url", ["http://localhost:8765/4", "http://127.0.0.1:8765/4", "https://tempo-proxy.example.com/tempo/4"]
 )
 def test_local_http_and_any_https_api_url_are_accepted(http_mocker: HttpMocker, api_url: str) -> None:
-    request = TempoRequestBuilder.workload_schemes_endpoint().with_base_url(api_url).with_limit(1000).build()
-    http_mocker.get(request, TempoPageBuilder.workload_schemes().build())
+    mock_check(http_mocker, base_url=api_url)
 
     output = run_check(ConfigBuilder().with_api_url(api_url).build())
 
@@ -190,10 +189,7 @@ def test_local_http_and_any_https_api_url_are_accepted(http_mocker: HttpMocker, 
 
 @pytest.mark.parametrize("region, host", [("eu", "https://api.eu.tempo.io/4"), ("us", "https://api.us.tempo.io/4")])
 def test_check_uses_the_region_host(http_mocker: HttpMocker, region: str, host: str) -> None:
-    http_mocker.get(
-        TempoRequestBuilder.workload_schemes_endpoint().with_base_url(host).with_limit(1000).build(),
-        TempoPageBuilder.workload_schemes().build(),
-    )
+    mock_check(http_mocker, base_url=host)
 
     output = run_check(ConfigBuilder().with_region(region).build())
 
@@ -201,10 +197,7 @@ def test_check_uses_the_region_host(http_mocker: HttpMocker, region: str, host: 
 
 
 def test_check_with_a_rejected_token_fails_saying_so(http_mocker: HttpMocker) -> None:
-    http_mocker.get(
-        TempoRequestBuilder.workload_schemes_endpoint().with_limit(1000).build(),
-        error_response(401, "The access token is invalid"),
-    )
+    mock_check(http_mocker, core=error_response(401, "The access token is invalid"), with_probes=False)
 
     output = run_check(ConfigBuilder().build())
 
@@ -237,6 +230,15 @@ def test_discover_lists_every_stream_without_a_request(network) -> None:
         "holidays": ([["id"], ["date"]], None),
         "holiday-scheme-members": ([["schemeId"], ["accountId"]], None),
         "worklog-deletions": ([["tempoWorklogId"]], ["deletedAt"]),
+        "account-categories": ([["id"]], None),
+        "account-category-types": ([["name"]], None),
+        "work-attributes": ([["key"]], None),
+        "roles": ([["id"]], None),
+        "programs": ([["id"]], None),
+        "generic-resources": ([["id"]], None),
+        "skills": ([["id"]], None),
+        "periods": ([["from"], ["to"]], None),
+        "global-configuration": (None, None),
     }
     assert list(streams) == ["accounts", "customers", "workload-schemes", "worklogs", *added]
     assert {

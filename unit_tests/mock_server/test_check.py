@@ -1,0 +1,77 @@
+"""check: the core stream (worklogs) must be readable; every other stream is probed once and a 403 is logged,
+not failed on. See SourceTempo.check."""
+
+from __future__ import annotations
+
+from airbyte_cdk.models import Level, Status
+from airbyte_cdk.test.mock_http import HttpMocker
+
+from unit_tests.conftest import run_check
+from unit_tests.mock_server.config import API_TOKEN, ConfigBuilder
+from unit_tests.mock_server.probes import mock_check, probe_requests
+from unit_tests.mock_server.response_builder import error_response
+
+
+def _status(output):
+    return output.connection_status_messages[-1].connectionStatus
+
+
+def _warnings(output):
+    return [m.log.message for m in output.logs if m.log.level == Level.WARN]
+
+
+def test_check_reads_one_worklog_and_probes_every_other_stream_once(http_mocker: HttpMocker) -> None:
+    probes = mock_check(http_mocker)
+
+    output = run_check(ConfigBuilder().build())
+
+    assert _status(output).status == Status.SUCCEEDED
+    assert _warnings(output) == []
+    for request in probes:
+        http_mocker.assert_number_of_calls(request, 1)
+
+
+def test_check_succeeds_and_logs_the_streams_the_token_cannot_read(http_mocker: HttpMocker) -> None:
+    forbidden = error_response(403, "Forbidden")
+    mock_check(http_mocker, answers={"skills": forbidden, "periods": forbidden})
+
+    output = run_check(ConfigBuilder().build())
+
+    status = _status(output)
+    assert status.status == Status.SUCCEEDED
+    assert "skills" in status.message and "periods" in status.message and "403" in status.message
+    warnings = _warnings(output)
+    assert len(warnings) == 2
+    assert any("Stream skills" in w and "permission or scope" in w and "/4/skills" in w for w in warnings)
+    assert any("Stream periods" in w and "permission or scope" in w for w in warnings)
+    assert API_TOKEN not in str(warnings) + status.message
+
+
+def test_check_fails_when_the_token_cannot_read_worklogs(http_mocker: HttpMocker) -> None:
+    mock_check(http_mocker, core=error_response(403, "Forbidden"), with_probes=False)  # no probe after a failure
+
+    output = run_check(ConfigBuilder().build())
+
+    status = _status(output)
+    assert status.status == Status.FAILED
+    assert "Stream worklogs" in status.message and "permission or scope" in status.message
+
+
+def test_probes_ignore_answers_other_than_403(http_mocker: HttpMocker) -> None:
+    mock_check(http_mocker, answers={"generic-resources": error_response(400, "Bad request")})
+
+    output = run_check(ConfigBuilder().build())
+
+    assert _status(output).status == Status.SUCCEEDED
+    assert _warnings(output) == []
+
+
+def test_every_top_level_stream_outside_the_check_is_probed() -> None:
+    """A stream added to the manifest must be added to the probes too (children need a parent's id: not probed)."""
+    from source_tempo import SourceTempo
+
+    manifest = SourceTempo(config=ConfigBuilder().build()).resolved_manifest
+    top_level = {
+        s["name"] for s in manifest["streams"] if not (s.get("retriever") or {}).get("partition_router")
+    } - set(manifest["check"]["stream_names"])
+    assert top_level == set(probe_requests())
