@@ -237,6 +237,11 @@ def test_discover_lists_every_stream_without_a_request(network) -> None:
         "holidays": ([["id"], ["date"]], None),
         "holiday-scheme-members": ([["schemeId"], ["accountId"]], None),
         "worklog-deletions": ([["tempoWorklogId"]], ["deletedAt"]),
+        "team-memberships": ([["id"]], None),
+        "workload-scheme-members": ([["schemeId"], ["accountId"]], None),
+        "account-links": ([["id"]], None),
+        "user-schedules": ([["accountId"], ["date"]], ["date"]),
+        "timesheet-approval-logs": ([["userAccountId"], ["period_from"], ["updatedAt"]], ["updatedAt"]),
     }
     assert list(streams) == ["accounts", "customers", "workload-schemes", "worklogs", *added]
     assert {
