@@ -79,6 +79,8 @@ def _configured(name: str, incremental: bool) -> dict:
         "plans": ["updatedAt"],
         "timesheet-approvals": ["period_from"],
         "worklog-deletions": ["deletedAt"],
+        "user-schedules": ["date"],
+        "timesheet-approval-logs": ["updatedAt"],
     }.get(name)
     return {
         "stream": {

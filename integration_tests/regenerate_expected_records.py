@@ -7,7 +7,8 @@ free port, runs the real `source-tempo read` entrypoint with the sample config's
 integration_tests/configured_catalog.json (no state, so every record of every stream), and writes one
 `{"stream", "data", "emitted_at"}` line per record, in Airbyte's expected-records format.
 
-Lines are sorted by stream and primary key, and `emitted_at` is a fixed value (the acceptance test
+Records whose presence depends on the day of the read are left out (see `same_on_any_day`). Lines are sorted by
+stream and primary key, and `emitted_at` is a fixed value (the acceptance test
 ignores it), so regenerating unchanged data rewrites the file byte for byte. Review the diff before
 keeping a regenerated file: it is the acceptance tests' definition of a correct full read.
 """
@@ -19,6 +20,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any, Mapping
 
 from integration_tests.connector_cli import Connector, Run
 from integration_tests.sandbox import TempoSandbox
@@ -57,12 +59,40 @@ PRIMARY_KEYS = {
     "skills": "id",
     "periods": "from",
     "global-configuration": "weekStart",
+    "team-memberships": "id",
+    "workload-scheme-members": "accountId",
+    "account-links": "id",
+    "user-schedules": "date",
+    "timesheet-approval-logs": "updatedAt",
 }
+
+# The seeded world ends with 2025 (integration_tests/sandbox/seed.py), but two streams read windows that end or
+# start today: user-schedules has a record for every day up to today, and timesheet-approval-logs only the entries
+# of the last 2 years (Tempo refuses an older updatedFrom), so its seeded entries leave the window day by day. Only
+# the part of a read that is the same on any day is expected: user-schedules' days of the seeded years, and no
+# timesheet-approval-logs (integration_tests/test_reporting_streams_end_to_end.py compares both with the sandbox).
+SEEDED_DAYS_END = "2026-01-01"
+
+
+# Windows that end "next year" or "a year from today" grow too: holidays (every year up to next year) and
+# timesheet periods (up to a year from today) of the years after the seeded ones are left out likewise.
+DAY_OF_RECORD = {"user-schedules": "date", "holidays": "date", "periods": "from"}
+
+
+def same_on_any_day(stream: str, data: Mapping[str, Any]) -> bool:
+    """Whether a record of a full read is there whatever the day of the read."""
+    if stream in DAY_OF_RECORD:
+        return data[DAY_OF_RECORD[stream]] < SEEDED_DAYS_END
+    return stream != "timesheet-approval-logs"
 
 
 def expected_record_lines(result: Run) -> list[str]:
     """The records of a read as expected-records lines, in a stable order."""
-    messages = [message["record"] for message in result.of_type("RECORD")]
+    messages = [
+        message["record"]
+        for message in result.of_type("RECORD")
+        if same_on_any_day(message["record"]["stream"], message["record"]["data"])
+    ]
     messages.sort(
         key=lambda record: (
             record["stream"],

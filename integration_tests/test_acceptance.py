@@ -45,6 +45,7 @@ from integration_tests.regenerate_expected_records import (
     SAMPLE_CONFIG,
     SANDBOX_SEED,
     SANDBOX_WORKLOGS,
+    same_on_any_day,
 )
 from integration_tests.sandbox import TempoSandbox
 from source_tempo import SourceTempo
@@ -272,8 +273,9 @@ def discovered_schemas(connector: Connector) -> dict[str, dict]:
 def test_full_read_returns_the_expected_records(basic_read: Run, configured_catalog: dict) -> None:
     """CAT basic_read `expect_records`: the records equal integration_tests/expected_records.jsonl.
 
-    Compared per stream as multisets of `data`, ignoring order and `emitted_at`. Regenerate the file
-    with `python -m integration_tests.regenerate_expected_records` when the data set changes on purpose.
+    Compared per stream as multisets of `data`, ignoring order and `emitted_at`, leaving out the records whose
+    presence depends on the day of the read (`same_on_any_day`). Regenerate the file with
+    `python -m integration_tests.regenerate_expected_records` when the data set changes on purpose.
     """
     lines = [json.loads(line) for line in EXPECTED_RECORDS.read_text().splitlines() if line.strip()]
     assert all(set(line) == {"stream", "data", "emitted_at"} for line in lines)
@@ -282,7 +284,12 @@ def test_full_read_returns_the_expected_records(basic_read: Run, configured_cata
         s["stream"]["name"] for s in configured_catalog["streams"] if s["stream"]["name"] not in EMPTY_STREAMS
     )
     assert sum(expected["worklogs"].values()) == SANDBOX_WORKLOGS
-    assert_same_records(read_records(basic_read), expected, "the full read differs from expected_records.jsonl")
+    read = records_by_stream(
+        (m["record"]["stream"], m["record"]["data"])
+        for m in basic_read.of_type("RECORD")
+        if same_on_any_day(m["record"]["stream"], m["record"]["data"])
+    )
+    assert_same_records(read, expected, "the full read differs from expected_records.jsonl")
 
 
 def test_two_full_refreshes_return_identical_records(connector: Connector, configured_catalog: dict) -> None:
@@ -293,9 +300,9 @@ def test_two_full_refreshes_return_identical_records(connector: Connector, confi
     second = connector.read(catalog)
     assert_read_succeeded(second)
     first_records = read_records(first)
-    assert sorted(first_records) == sorted(
+    assert set(first_records) >= {
         s["stream"]["name"] for s in catalog["streams"] if s["stream"]["name"] not in EMPTY_STREAMS
-    )
+    }
     assert_same_records(read_records(second), first_records, "the second full refresh differs from the first")
 
 
@@ -317,7 +324,14 @@ def test_incremental_read_from_abnormal_state_returns_nothing(connector: Connect
     abnormal = json.loads(ABNORMAL_STATE.read_text())
     catalog = incremental_only(configured_catalog)
     cursors = {s["stream"]["name"]: s["cursor_field"][0] for s in catalog["streams"]}
-    assert list(cursors) == ["worklogs", "plans", "timesheet-approvals", "worklog-deletions"]
+    assert list(cursors) == [
+        "worklogs",
+        "plans",
+        "timesheet-approvals",
+        "worklog-deletions",
+        "user-schedules",
+        "timesheet-approval-logs",
+    ]
     assert sorted(state["stream"]["stream_descriptor"]["name"] for state in abnormal) == sorted(cursors)
 
     result = connector.read(catalog, state=abnormal)
@@ -401,7 +415,7 @@ def test_records_match_discovered_schemas(basic_read: Run, discovered_schemas: d
             failures[stream].append(
                 f"{key}={data.get(key)} at {'/'.join(map(str, error.absolute_path)) or '<record>'}: {error.message}"
             )
-    assert set(counts) == set(discovered_schemas) - EMPTY_STREAMS, (
+    assert set(discovered_schemas) >= set(counts) >= set(discovered_schemas) - EMPTY_STREAMS, (
         f"streams without records: {set(discovered_schemas) - EMPTY_STREAMS - set(counts)}"
     )
     assert not failures, "records not matching their schema:\n" + "\n".join(

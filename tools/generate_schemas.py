@@ -45,6 +45,11 @@ STREAM_SCHEMAS = {
     "skills": "Skill",
     "periods": "TimesheetApprovalPeriod",
     "global-configuration": "GlobalConfiguration",
+    "team-memberships": "TeamMembership",
+    "workload-scheme-members": "User",
+    "account-links": "AccountLink",
+    "user-schedules": "DaySchedule",
+    "timesheet-approval-logs": "TimesheetApprovalLog",
 }
 # Records that are not one of Tempo's components, described in OpenAPI terms: worklog-deletions wraps a
 # papertrail event (see source_tempo.components.WorklogDeletion).
@@ -61,7 +66,8 @@ DERIVED_COMPONENTS = {
     },
 }
 DATE_TIME_FIELDS = {"createdAt", "updatedAt", "startDateTimeUtc", "deletedAt"}
-# Fields a stream adds to Tempo's record: the keys of its parent and of its period (see the manifest).
+# Fields a stream adds to Tempo's record: the keys of its parent and of its period, and a cursor lifted out of a
+# nested object (timesheet-approval-logs' status.updatedAt); see the manifest.
 EXTRA_FIELDS: dict[str, dict] = {
     "timesheet-approvals": {
         "teamId": {"type": "integer"},
@@ -71,6 +77,14 @@ EXTRA_FIELDS: dict[str, dict] = {
     "holiday-scheme-members": {"schemeId": {"type": "integer"}},
     # set on the tombstone of a deleted worklog only (see source_tempo.components.WorklogTombstones)
     "worklogs": {"_ab_cdc_deleted_at": {"type": ["null", "string"], "format": "date-time"}},
+    "workload-scheme-members": {"schemeId": {"type": "integer"}},
+    "account-links": {"accountKey": {"type": "string"}},
+    "user-schedules": {"accountId": {"type": "string"}},
+    "timesheet-approval-logs": {
+        "userAccountId": {"type": "string"},
+        "period_from": {"type": "string", "format": "date"},
+        "updatedAt": {"type": "string", "format": "date-time"},
+    },
 }
 
 

@@ -32,6 +32,9 @@ The catalogs and settings (account categories to the global configuration) are s
 served by ``catalogs.py``, whose docstring lists what they assume.
 Teams, plans, timesheet approvals and holiday schemes are seeded by ``org.py``; change
 them with the Python API only (``edit_plan``; ``faults.gone_paths`` for deleted ones).
+Team memberships, workload-scheme members, account links, user schedules and timesheet
+approval logs are seeded and served by ``reporting.py`` (its docstring lists their
+endpoints, assumptions and control routes).
 
 Control interface (no auth, never counted in the stats, never delayed or throttled)::
 
@@ -197,6 +200,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import catalogs as _catalogs
 from . import org as _org
+from . import reporting as _reporting
 from . import seed as _seed
 
 VALID_TOKEN = "sandbox-token"
@@ -608,7 +612,7 @@ class _WorklogStore:
 _BIG_SEED = 20000  # above this many worklogs the serialized seed is not cached
 
 
-class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints):
+class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.ReportingEndpoints):
     """A running imitation of Tempo's API.  See the module docstring for behaviours.
 
     ``TempoSandbox(worklogs=3000, seed=42, port=0, *, faults=None, **fault_fields)``:
@@ -675,6 +679,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints):
             self._append_event(ev)
         self._small_bytes()
         self._load_org(seed, sorted(self._user_offsets))
+        self._load_reporting(seed, sorted(self._user_offsets))
 
     def _small_bytes(self) -> None:
         dumps = _seed.dumps
@@ -1062,7 +1067,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints):
                 _html(503, "Service Unavailable", "The server is temporarily unable to service your request."),
                 {},
             )
-        route = _ROUTES.get(path) or next((r for pattern, r in _org.ORG_PATH_ROUTES if pattern.match(path)), None)
+        route = _ROUTES.get(path) or next((r for pattern, r in _PATH_ROUTES if pattern.match(path)), None)
         if route is None:
             return 404, JSON_CT, _err_body(f"Not found: {path}"), {}
         token = None
@@ -1402,9 +1407,12 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints):
                 if method == "DELETE":
                     return 200, _seed.dumps(self.delete_worklog(wid))
                 return 405, _err_body("use GET, PUT or DELETE")
+            reporting = self._reporting_control(method, path, obj())
+            if reporting is not None:
+                return reporting
             return 404, _err_body(f"Not found: {path}")
         except KeyError as exc:
-            return 404, _err_body(f"Worklog not found: {exc.args[0] if exc.args else ''}")
+            return 404, _err_body(f"Not found: {exc.args[0] if exc.args else ''}")
         except (ValueError, TypeError) as exc:
             return 400, _err_body(str(exc))
 
@@ -1434,7 +1442,9 @@ _ROUTES: dict[str, dict[str, Callable[..., bytes]]] = {
     "/4/papertrail/search": {"POST": TempoSandbox._search_papertrail},
     **_org.ORG_ROUTES,
     **_catalogs.CATALOG_ROUTES,
+    **_reporting.REPORTING_ROUTES,
 }
+_PATH_ROUTES = (*_org.ORG_PATH_ROUTES, *_reporting.REPORTING_PATH_ROUTES)
 
 
 # ---------------------------------------------------------------------------

@@ -53,8 +53,10 @@ def probe_requests(base_url: str = GLOBAL_API_URL) -> Dict[str, Tuple[str, HttpR
             builder.with_query(name, value)
         return "get", builder.build()
 
-    def post(path: str, body: dict, limit_in_query: bool = True) -> Tuple[str, HttpRequest]:
-        builder = TempoRequestBuilder("post", path).with_base_url(base_url).with_body(body)
+    def post(path: str, body: dict | None, limit_in_query: bool = True) -> Tuple[str, HttpRequest]:
+        builder = TempoRequestBuilder("post", path).with_base_url(base_url)
+        if body is not None:  # the CDK sends no body where the manifest's is empty
+            builder.with_body(body)
         return "post", (builder.with_limit(1) if limit_in_query else builder).build()
 
     return {
@@ -74,6 +76,8 @@ def probe_requests(base_url: str = GLOBAL_API_URL) -> Dict[str, Tuple[str, HttpR
         "skills": get("skills"),
         "periods": get("periods", paged=False, **window),
         "global-configuration": get("globalconfiguration", paged=False),
+        "team-memberships": post("team-memberships/search", None),
+        "timesheet-approval-logs": post("timesheet-approvals/logs/search", {"updatedFrom": probe_cursor_value()}),
     }
 
 

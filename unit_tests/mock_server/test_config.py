@@ -239,6 +239,11 @@ def test_discover_lists_every_stream_without_a_request(network) -> None:
         "skills": ([["id"]], None),
         "periods": ([["from"], ["to"]], None),
         "global-configuration": (None, None),
+        "team-memberships": ([["id"]], None),
+        "workload-scheme-members": ([["schemeId"], ["accountId"]], None),
+        "account-links": ([["id"]], None),
+        "user-schedules": ([["accountId"], ["date"]], ["date"]),
+        "timesheet-approval-logs": ([["userAccountId"], ["period_from"], ["updatedAt"]], ["updatedAt"]),
     }
     assert list(streams) == ["accounts", "customers", "workload-schemes", "worklogs", *added]
     assert {
