@@ -46,6 +46,7 @@ class OAuthServer:
         self._rejected = 0
         self._fail_next: list[tuple[int, bytes]] = []
         self.received_refresh_tokens: list[str] = []
+        self._issued: list[str] = []  # every token ever issued, for tests that look for leaks
 
     # -- tests -------------------------------------------------------------------------
     def issue_refresh_token(self) -> str:
@@ -53,11 +54,13 @@ class OAuthServer:
         token = f"sbx-rt-{secrets.token_hex(12)}"
         with self._lock:
             self._refresh_tokens.add(token)
+            self._issued.append(token)
         return token
 
     def issue_access_token(self, lifetime: float | None = None) -> str:
         token = f"sbx-at-{secrets.token_hex(12)}"
         with self._lock:
+            self._issued.append(token)
             self._access_tokens[token] = time.time() + (self.access_token_lifetime if lifetime is None else lifetime)
         return token
 
@@ -88,6 +91,11 @@ class OAuthServer:
     @property
     def refresh_calls(self) -> int:
         return self.stats()["refresh_calls"]
+
+    def issued_tokens(self) -> list[str]:
+        """Every refresh and access token issued so far, oldest first."""
+        with self._lock:
+            return list(self._issued)
 
     def live_refresh_tokens(self) -> set[str]:
         with self._lock:
@@ -126,6 +134,7 @@ class OAuthServer:
             self._refresh_tokens.add(new_refresh)
             access = f"sbx-at-{secrets.token_hex(12)}"
             self._access_tokens[access] = time.time() + self.access_token_lifetime
+            self._issued += [new_refresh, access]
             lifetime = self.access_token_lifetime
         body_out = {
             "access_token": access,
