@@ -79,6 +79,10 @@ class OAuthServer:
         with self._lock:
             self._fail_next.append((status, body.encode() if isinstance(body, str) else body))
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._fail_next.clear()
+
     def stats(self) -> dict[str, Any]:
         with self._lock:
             return {
