@@ -21,7 +21,7 @@ import json
 import logging
 import os
 import tempfile
-from typing import Any, Mapping, MutableMapping, Optional
+from typing import Any, Mapping, MutableMapping
 
 import requests
 from airbyte_cdk.models import FailureType
@@ -58,7 +58,7 @@ def is_legacy(config: Mapping[str, Any]) -> bool:
 class PersistedConfig(dict):  # type: ignore[type-arg]
     """The connector config, remembering the file it was read from so a rotated refresh token can be saved."""
 
-    def __init__(self, config: Mapping[str, Any], path: Optional[str]) -> None:
+    def __init__(self, config: Mapping[str, Any], path: str | None) -> None:
         super().__init__(config)
         self.path = path
 
@@ -162,6 +162,7 @@ class TempoOAuthAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authenticato
         body = self._parse_error_response_content(response) or {}
         code = body.get("error") if isinstance(body.get("error"), str) else None
         url = self.get_token_refresh_endpoint()
+        shown_code = self._truncate(self._redact_credentials(code or "not given"), 64)
         if code == "invalid_grant":
             message = (
                 f"Tempo refused the OAuth refresh token (invalid_grant at {url}): it was revoked, already used by "
@@ -177,11 +178,11 @@ class TempoOAuthAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authenticato
         else:
             message = (
                 f"Tempo's token endpoint refused to refresh the OAuth access token (HTTP {status} at {url}, "
-                f"error {self._truncate(self._redact_credentials(code or 'not given'), 64)}). Authenticate the source again; if it persists, "
-                "check the OAuth application in Tempo."
+                f"error {shown_code}). Authenticate the source again; if it persists, check the OAuth application "
+                "in Tempo."
             )
         return AirbyteTracedException(
             message=message,
-            internal_message=f"token refresh refused: HTTP {status}, error {code!r}",
+            internal_message=f"token refresh refused: HTTP {status}, error {shown_code!r}",
             failure_type=FailureType.config_error,
         )

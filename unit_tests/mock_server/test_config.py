@@ -250,7 +250,10 @@ def test_spec_marks_the_token_secret() -> None:
     )
 
     assert properties["api_token"]["airbyte_secret"] is True  # the older shape, still read
-    kinds = {branch["properties"]["auth_type"]["const"]: branch["properties"] for branch in properties["credentials"]["oneOf"]}
+    kinds = {
+        branch["properties"]["auth_type"]["const"]: branch["properties"]
+        for branch in properties["credentials"]["oneOf"]
+    }
     assert kinds["api_token"]["api_token"]["airbyte_secret"] is True
     for name in ("client_id", "client_secret", "refresh_token", "access_token"):
         assert kinds["oauth2.0"][name]["airbyte_secret"] is True, name

@@ -36,7 +36,12 @@ def token_request(refresh_token: str = REFRESH_TOKEN, url: str = TOKEN_URL) -> H
 
 
 def token_response(access_token: str, refresh_token: str, expires_in: int = 5184000) -> HttpResponse:
-    body = {"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in, "refresh_token": refresh_token}
+    body = {
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        "refresh_token": refresh_token,
+    }
     return HttpResponse(body=json.dumps(body), status_code=200)
 
 
@@ -45,7 +50,13 @@ def token_error(status: int, error: str) -> HttpResponse:
 
 
 def schemes_request(token: str, base_url: str = "https://api.tempo.io/4") -> HttpRequest:
-    return TempoRequestBuilder.workload_schemes_endpoint().with_base_url(base_url).with_token(token).with_limit(1000).build()
+    return (
+        TempoRequestBuilder.workload_schemes_endpoint()
+        .with_base_url(base_url)
+        .with_token(token)
+        .with_limit(1000)
+        .build()
+    )
 
 
 def schemes_page() -> HttpResponse:
@@ -90,7 +101,9 @@ def test_a_proxy_api_url_does_not_move_the_token_endpoint(http_mocker: HttpMocke
     http_mocker.post(token_request(), token_response("access-1", "refresh-2"))
     http_mocker.get(schemes_request("access-1", "https://tempo-proxy.example.com/4"), schemes_page())
 
-    output = read_streams(ConfigBuilder().with_oauth().with_api_url("https://tempo-proxy.example.com/4").build(), _STREAM)
+    output = read_streams(
+        ConfigBuilder().with_oauth().with_api_url("https://tempo-proxy.example.com/4").build(), _STREAM
+    )
 
     assert ids_of(output, _STREAM) == [1, 2]
 
