@@ -45,6 +45,8 @@ def config_problem(config: Mapping[str, Any], spec: Mapping[str, Any]) -> str | 
     credentials_spec = properties.pop("credentials", {})
     problem = _schema_problem(config, {**spec, "properties": {**properties, "credentials": {"type": "object"}}}, "")
     credentials = config.get("credentials")
+    if problem is None and credentials is None:
+        return f"Config field `credentials` is required: {credentials_spec.get('description', '')}".strip()
     if problem is None and isinstance(credentials, Mapping):
         kinds = {branch["properties"]["auth_type"]["const"]: branch for branch in credentials_spec.get("oneOf", [])}
         kind = credentials.get("auth_type")
