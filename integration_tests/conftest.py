@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from integration_tests.sandbox import TempoSandbox
+from integration_tests.sandbox import oauth as sandbox_oauth
 
 DEFAULT_WORKLOGS = 3000
 DEFAULT_SEED = 42
@@ -48,3 +49,36 @@ def sandbox_factory() -> Iterator[Callable[..., TempoSandbox]]:
     finally:
         for sb in started:
             sb.stop()
+
+
+class Auth:
+    """One way of signing in to the sandbox: its config part, and the secrets no output may show."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return self.kind
+
+    def config(self, sandbox: TempoSandbox) -> dict[str, Any]:
+        if self.kind == "api_token":
+            return {"api_token": sandbox.token}  # the older flat shape, as most configs in use are
+        return {
+            "credentials": {
+                "auth_type": "oauth2.0",
+                "client_id": sandbox_oauth.CLIENT_ID,
+                "client_secret": sandbox_oauth.CLIENT_SECRET,
+                "refresh_token": sandbox.oauth.issue_refresh_token(),  # what the consent would have given
+            }
+        }
+
+    def secrets(self, sandbox: TempoSandbox) -> list[str]:
+        if self.kind == "api_token":
+            return [sandbox.token]
+        return [sandbox_oauth.CLIENT_SECRET, *sandbox.oauth.issued_tokens()]
+
+
+@pytest.fixture(params=["api_token", "oauth2.0"])
+def auth(request: pytest.FixtureRequest) -> Auth:
+    """Runs the test once with an API token and once with OAuth 2.0 (a refresh token from the sandbox)."""
+    return Auth(request.param)

@@ -42,8 +42,24 @@ class Run:
     def errors(self) -> list[str]:
         return [m["trace"]["error"]["message"] for m in self.of_type("TRACE") if m["trace"]["type"] == "ERROR"]
 
+    def output_outside_control(self) -> str:
+        """stdout without the CONTROL messages, and stderr. A CONTROL message carries the whole config (with
+        its secrets) to Airbyte, which stores it as a secret: the one place a secret is meant to be printed."""
+        lines = [line for line in self.stdout.splitlines() if not line.startswith('{"type":"CONTROL"')]
+        return "\n".join(lines) + "\n" + self.stderr
+
+    def control_configs(self) -> list[dict]:
+        return [m["control"]["connectorConfig"]["config"] for m in self.of_type("CONTROL")]
+
     def logs(self, *levels: str) -> list[str]:
         return [m["log"]["message"] for m in self.of_type("LOG") if not levels or m["log"]["level"] in levels]
+
+
+def assert_no_secrets(result: Run, secrets: Iterable[str]) -> None:
+    """No secret in the output (outside CONTROL messages), verbatim or JSON-escaped."""
+    text = result.output_outside_control()
+    leaked = [secret for secret in secrets for form in {secret, json.dumps(secret)[1:-1]} if form in text]
+    assert not leaked, f"secrets in the output: {leaked}"
 
 
 def write_json(path: Path, content: Any) -> str:

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from integration_tests.connector_cli import Connector, Run, run
+from integration_tests.conftest import Auth
+from integration_tests.connector_cli import Connector, Run, assert_no_secrets, configured_catalog, run
 from integration_tests.discovered import configured, ids
 from integration_tests.sandbox import TOKEN_OTHER_REGION
 
@@ -226,3 +227,36 @@ def test_check_with_token_of_another_region_fails_without_leaking_it(image, sand
     assert status["status"] == "FAILED"
     assert "HTTP 401" in status["message"]
     assert_token_hidden(result, TOKEN_OTHER_REGION, sandbox.token)
+
+
+def test_oauth_in_a_container_with_a_read_only_config_rotates_and_leaks_nothing(image, sandbox, tmp_path):
+    """Airbyte mounts the config read-only: the rotated tokens leave the container in a CONTROL message, the
+    platform stores that config for the next run, and no other output shows a secret, through 503s and 429s
+    and a 401 for an expired access token."""
+    oauth = Auth("oauth2.0")
+    sandbox.faults.update(fail_5xx_every=5, rate_limit_per_second=4)
+    config = {**oauth.config(sandbox), "api_url": sandbox.base_url}
+    data = readable_folder(tmp_path / "data", {"catalog.json": configured_catalog(["customers", "worklogs"])})
+
+    secrets = readable_folder(tmp_path / "secrets-check", {"config.json": config})
+    check = docker_run(image, ["check", "--config", "/secrets/config.json"], {secrets: "/secrets"})
+    assert check.of_type("CONNECTION_STATUS")[0]["connectionStatus"]["status"] == "SUCCEEDED", check.stderr[-2000:]
+    assert any("Could not save the rotated OAuth refresh token" in line for line in check.logs("WARN"))
+    assert json.loads((secrets / "config.json").read_text()) == config  # read-only: unchanged
+    [stored] = check.control_configs()  # what the platform stores for the next run
+
+    sandbox.oauth.expire_access_tokens()
+    secrets = readable_folder(tmp_path / "secrets-read", {"config.json": stored})
+    args = ["read", "--config", "/secrets/config.json", "--catalog", "/data/catalog.json"]
+    read = docker_run(image, args, {secrets: "/secrets", data: "/data"})
+    assert read.returncode == 0 and not read.errors(), (read.errors(), read.stderr[-2000:])
+    assert len(read.records("worklogs")) == len(sandbox.worklogs())
+    [rotated] = read.control_configs()
+    assert sandbox.oauth.received_refresh_tokens == [
+        config["credentials"]["refresh_token"],
+        stored["credentials"]["refresh_token"],
+    ]
+    assert sandbox.oauth.live_refresh_tokens() == {rotated["credentials"]["refresh_token"]}
+    assert sandbox.stats()["by_status"].get("503", 0) >= 1
+    for result in (check, read):
+        assert_no_secrets(result, oauth.secrets(sandbox))

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from integration_tests.connector_cli import Connector, configured_catalog, run
+from integration_tests.connector_cli import Connector, assert_no_secrets, configured_catalog, run
 from integration_tests.sandbox import TOKEN_NO_WORKLOGS, TOKEN_OTHER_REGION
 
 ALL_STREAMS = ["accounts", "customers", "workload-schemes", "worklogs"]
@@ -30,8 +30,9 @@ def assert_no_secret(result, secret: str) -> None:
     assert secret not in result.stdout and secret not in result.stderr
 
 
-def make_connector(tmp_path, sandbox, **config) -> Connector:
-    return Connector(tmp_path, {"api_token": sandbox.token, "api_url": sandbox.base_url, **config})
+def make_connector(tmp_path, sandbox, auth, **config) -> Connector:
+    """The connector signed in as `auth` says (the `auth` fixture runs a test with each kind of credentials)."""
+    return Connector(tmp_path, {**auth.config(sandbox), "api_url": sandbox.base_url, **config})
 
 
 def records_before_last_state(result, stream: str) -> list[dict]:
@@ -46,10 +47,14 @@ def records_before_last_state(result, stream: str) -> list[dict]:
     return committed
 
 
-def test_spec_check_discover(tmp_path, sandbox):
-    connector = make_connector(tmp_path, sandbox)
+def test_spec_check_discover(tmp_path, auth, sandbox):
+    connector = make_connector(tmp_path, sandbox, auth)
     spec = run(["spec"]).of_type("SPEC")[0]["spec"]["connectionSpecification"]
-    assert spec["required"] == ["api_token"] and spec["properties"]["api_token"]["airbyte_secret"]
+    assert spec["required"] == [] and spec["properties"]["api_token"]["airbyte_secret"]
+    assert [kind["properties"]["auth_type"]["const"] for kind in spec["properties"]["credentials"]["oneOf"]] == [
+        "api_token",
+        "oauth2.0",
+    ]
 
     status = connector.check().of_type("CONNECTION_STATUS")[0]["connectionStatus"]
     assert status["status"] == "SUCCEEDED"
@@ -62,9 +67,9 @@ def test_spec_check_discover(tmp_path, sandbox):
     assert streams["worklogs"]["supported_sync_modes"] == ["full_refresh", "incremental"]
 
 
-def test_full_sync_delivers_exactly_the_sandbox_records_through_faults_and_rate_limit(tmp_path, sandbox_factory):
+def test_full_sync_delivers_exactly_the_sandbox_records_through_faults_and_rate_limit(tmp_path, auth, sandbox_factory):
     sandbox = sandbox_factory(rate_limit_per_second=5, fail_5xx_every=5, max_limit=700)
-    result = make_connector(tmp_path, sandbox, page_size=1000).read(configured_catalog(ALL_STREAMS))
+    result = make_connector(tmp_path, sandbox, auth, page_size=1000).read(configured_catalog(ALL_STREAMS))
 
     assert result.returncode == 0, result.errors()
     assert result.errors() == []
@@ -75,11 +80,11 @@ def test_full_sync_delivers_exactly_the_sandbox_records_through_faults_and_rate_
     assert_exactly([s["id"] for s in result.records("workload-schemes")], [s["id"] for s in sandbox.workload_schemes()])
     stats = sandbox.stats()
     assert stats["errors_5xx"] >= 1  # faults were served and retried, not skipped
-    assert_no_secret(result, sandbox.token)
+    assert_no_secrets(result, auth.secrets(sandbox))
 
 
-def test_incremental_sync_after_edits_returns_exactly_the_edited_new_and_boundary_worklogs(tmp_path, sandbox):
-    connector = make_connector(tmp_path, sandbox)
+def test_incremental_sync_after_edits_returns_exactly_the_edited_new_and_boundary_worklogs(tmp_path, auth, sandbox):
+    connector = make_connector(tmp_path, sandbox, auth)
     catalog = configured_catalog(["worklogs"])
     first = connector.read(catalog)
     state = first.final_state()
@@ -115,8 +120,8 @@ def deduplicated(*syncs) -> dict[int, dict]:
     return {key: record for key, record in table.items() if not record.get("_ab_cdc_deleted_at")}
 
 
-def test_deleted_worklogs_come_as_tombstones_that_empty_their_rows_in_a_deduped_table(tmp_path, sandbox):
-    connector = make_connector(tmp_path, sandbox)
+def test_deleted_worklogs_come_as_tombstones_that_empty_their_rows_in_a_deduped_table(tmp_path, auth, sandbox):
+    connector = make_connector(tmp_path, sandbox, auth)
     catalog = configured_catalog(["worklogs", "worklog-deletions"], incremental=["worklogs", "worklog-deletions"])
     first = connector.read(catalog)
     everything = sandbox.worklogs()
@@ -144,7 +149,7 @@ def test_deleted_worklogs_come_as_tombstones_that_empty_their_rows_in_a_deduped_
     assert table[edited]["description"] == "edited after the deletions"
 
     sandbox.reset_stats()
-    without = make_connector(tmp_path, sandbox, worklog_tombstones=False).read(
+    without = make_connector(tmp_path, sandbox, auth, worklog_tombstones=False).read(
         configured_catalog(["worklogs"]), state=first.final_state()
     )
     assert without.returncode == 0, without.errors()
@@ -152,8 +157,8 @@ def test_deleted_worklogs_come_as_tombstones_that_empty_their_rows_in_a_deduped_
     assert "/4/papertrail/search" not in sandbox.stats()["by_path"]
 
 
-def test_killed_sync_resumes_from_its_last_checkpoint_without_losing_a_worklog(tmp_path, sandbox):
-    connector = make_connector(tmp_path, sandbox, page_size=250)
+def test_killed_sync_resumes_from_its_last_checkpoint_without_losing_a_worklog(tmp_path, auth, sandbox):
+    connector = make_connector(tmp_path, sandbox, auth, page_size=250)
     catalog = configured_catalog(["worklogs"])
     checkpoints = []
 
@@ -176,8 +181,8 @@ def test_killed_sync_resumes_from_its_last_checkpoint_without_losing_a_worklog(t
     assert len(resumed.records()) < len(all_ids)  # resumed, not restarted
 
 
-def test_edits_during_a_sync_are_delivered_by_that_sync_or_the_next(tmp_path, sandbox):
-    connector = make_connector(tmp_path, sandbox, page_size=200)
+def test_edits_during_a_sync_are_delivered_by_that_sync_or_the_next(tmp_path, auth, sandbox):
+    connector = make_connector(tmp_path, sandbox, auth, page_size=200)
     catalog = configured_catalog(["worklogs"])
     rng = random.Random(11)
     ids = [w["tempoWorklogId"] for w in sandbox.worklogs()]
@@ -240,19 +245,19 @@ def test_token_without_worklogs_scope_fails_only_that_stream_and_the_sync(tmp_pa
     assert_no_secret(result, TOKEN_NO_WORKLOGS)
 
 
-def test_malformed_json_fails_the_stream_naming_the_url(tmp_path, sandbox_factory):
+def test_malformed_json_fails_the_stream_naming_the_url(tmp_path, auth, sandbox_factory):
     sandbox = sandbox_factory(malformed_json_paths={"/4/customers"})
-    result = make_connector(tmp_path, sandbox).read(configured_catalog(["customers", "workload-schemes"]))
+    result = make_connector(tmp_path, sandbox, auth).read(configured_catalog(["customers", "workload-schemes"]))
 
     assert result.returncode != 0
     assert any("not valid JSON" in error and "/4/customers" in error for error in result.errors())
     assert len(result.records("workload-schemes")) == len(sandbox.workload_schemes())
-    assert_no_secret(result, sandbox.token)
+    assert_no_secrets(result, auth.secrets(sandbox))
 
 
-def test_endpoint_ignoring_paging_neither_loops_nor_duplicates(tmp_path, sandbox_factory):
+def test_endpoint_ignoring_paging_neither_loops_nor_duplicates(tmp_path, auth, sandbox_factory):
     sandbox = sandbox_factory(ignore_paging_paths={"/4/customers", "/4/accounts/search"})
-    result = make_connector(tmp_path, sandbox, page_size=25).read(configured_catalog(["customers", "accounts"]))
+    result = make_connector(tmp_path, sandbox, auth, page_size=25).read(configured_catalog(["customers", "accounts"]))
 
     assert result.returncode == 0, result.errors()
     assert_exactly([c["id"] for c in result.records("customers")], [c["id"] for c in sandbox.customers()])
@@ -260,9 +265,9 @@ def test_endpoint_ignoring_paging_neither_loops_nor_duplicates(tmp_path, sandbox
     assert sandbox.stats()["by_path"]["/4/customers"] == 1
 
 
-def test_clamped_page_size_loses_nothing_and_next_links_are_never_followed(tmp_path, sandbox_factory):
+def test_clamped_page_size_loses_nothing_and_next_links_are_never_followed(tmp_path, auth, sandbox_factory):
     sandbox = sandbox_factory(max_limit=10)
-    result = make_connector(tmp_path, sandbox, page_size=5000).read(configured_catalog(["customers", "accounts"]))
+    result = make_connector(tmp_path, sandbox, auth, page_size=5000).read(configured_catalog(["customers", "accounts"]))
 
     assert result.returncode == 0, result.errors()
     assert_exactly([c["id"] for c in result.records("customers")], [c["id"] for c in sandbox.customers()])
@@ -272,8 +277,8 @@ def test_clamped_page_size_loses_nothing_and_next_links_are_never_followed(tmp_p
 
 
 @pytest.mark.parametrize("upstream_state", [{"startDate": "2025-06-01"}])
-def test_upstream_connector_state_is_migrated_not_crashed_on(tmp_path, sandbox, upstream_state):
-    connector = make_connector(tmp_path, sandbox)
+def test_upstream_connector_state_is_migrated_not_crashed_on(tmp_path, auth, sandbox, upstream_state):
+    connector = make_connector(tmp_path, sandbox, auth)
     state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": "worklogs"}, "stream_state": upstream_state}}]
     result = connector.read(configured_catalog(["worklogs"]), state=state)
 

@@ -28,6 +28,7 @@ from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_tempo.auth import LegacyApiToken, PersistedConfig, is_legacy
 from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
@@ -42,16 +43,50 @@ FORBIDDEN_MARKER = "(HTTP 403)"
 def config_problem(config: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
     """The first problem of a config as one sentence naming the field, or None when it is valid.
 
-    The CDK's own validation reports a raw JSON-schema error ("'2024-13-01' does not match '^[0-9]{4}...'");
-    a user needs to know which field is wrong and what it should look like.
+    The CDK's own validation reports a raw JSON-schema error ("'2024-13-01' does not match '^[0-9]{4}...'"),
+    and for `credentials` (one of two shapes) only "is not valid under any of the given schemas"; a user needs
+    to know which field is wrong and what it should look like. A config of the older shape ({"api_token": ...})
+    is checked as the API token `credentials` it is read as, and its fields keep their own names.
     """
+    legacy = is_legacy(config)
+    config = dict(config)
+    LegacyApiToken().transform(config)
+    properties = dict(spec.get("properties", {}))
+    credentials_spec = properties.pop("credentials", {})
+    problem = _schema_problem(config, {**spec, "properties": {**properties, "credentials": {"type": "object"}}}, "")
+    credentials = config.get("credentials")
+    if problem is None and credentials is None:
+        return f"Config field `credentials` is required: {credentials_spec.get('description', '')}".strip()
+    if problem is None and isinstance(credentials, Mapping):
+        kinds = {branch["properties"]["auth_type"]["const"]: branch for branch in credentials_spec.get("oneOf", [])}
+        kind = credentials.get("auth_type")
+        if kind not in kinds:
+            return f"Config field `credentials.auth_type` must be one of {', '.join(kinds)}, got {kind!r}."
+        problem = _schema_problem(credentials, kinds[kind], "credentials.")
+    if problem and legacy:
+        problem = problem.replace("`credentials.api_token`", "`api_token`")
+    if problem:
+        return problem
+    start_date = config.get("start_date")
+    if start_date:
+        try:
+            datetime.strptime(start_date, "%Y-%m-%d")
+        except ValueError:
+            return f"Config field `start_date` must be a real calendar date in YYYY-MM-DD form, got {start_date!r}."
+    return None
+
+
+def _schema_problem(config: Mapping[str, Any], spec: Mapping[str, Any], prefix: str) -> str | None:
+    """The first JSON-schema error of `config` against `spec` in words; field names start with `prefix`."""
     properties = spec.get("properties", {})
     for error in sorted(jsonschema.Draft7Validator(spec).iter_errors(config), key=lambda e: list(e.path)):
         if error.validator == "required":
             name = error.message.split("'")[1]
-            return f"Config field `{name}` is required: {properties.get(name, {}).get('description', '')}".strip()
-        name = ".".join(str(part) for part in error.path) or "config"
-        field_spec = properties.get(name, {})
+            description = properties.get(name, {}).get("description", "")
+            return f"Config field `{prefix}{name}` is required: {description}".strip()
+        field = ".".join(str(part) for part in error.path)
+        name = f"{prefix}{field}" if field else (prefix.rstrip(".") or "config")
+        field_spec = properties.get(field, {})
         shown = "(hidden)" if field_spec.get("airbyte_secret") else repr(error.instance)
         if error.validator == "pattern":
             expected = field_spec.get("pattern_descriptor", error.schema.get("pattern"))
@@ -64,12 +99,6 @@ def config_problem(config: Mapping[str, Any], spec: Mapping[str, Any]) -> str | 
         if error.validator == "enum":
             return f"Config field `{name}` must be one of {', '.join(map(str, error.validator_value))}, got {shown}."
         return f"Config field `{name}` is invalid: {error.message if shown != '(hidden)' else error.validator}."
-    start_date = config.get("start_date")
-    if start_date:
-        try:
-            datetime.strptime(start_date, "%Y-%m-%d")
-        except ValueError:
-            return f"Config field `start_date` must be a real calendar date in YYYY-MM-DD form, got {start_date!r}."
     return None
 
 
@@ -88,6 +117,9 @@ class SourceTempo(YamlDeclarativeSource):
         super().__init__(
             path_to_yaml=str(MANIFEST), catalog=catalog, config=config, state=state, config_path=config_path
         )
+        # Every component gets this very dict: the OAuth authenticator writes a rotated refresh token into it
+        # and saves it to the file it came from (source_tempo/auth.py).
+        self._config = PersistedConfig(self._config, config_path)
 
     def validate(self, config: Mapping[str, Any] | None) -> None:
         """Raises a config error naming the first invalid field, before any request is made."""

@@ -43,6 +43,7 @@ Control interface (no auth, never counted in the stats, never delayed or throttl
     GET    /_control/faults           -> current SandboxFaults as JSON (sets as sorted lists)
     POST   /_control/faults           JSON object of SandboxFaults fields (sets as lists)
     GET    /_control/clock            -> {"now": clock_now()}
+    GET    /_control/oauth            -> oauth.stats();  POST changes it (see oauth.py)
     POST   /_control/worklogs         create (JSON fields, as create_worklog)       -> 201 worklog
     GET    /_control/worklogs/{id}    -> worklog
     PUT    /_control/worklogs/{id}    edit (JSON changes, as edit_worklog)         -> 200 worklog
@@ -59,6 +60,8 @@ Tokens
     The ``Bearer`` prefix is required.
     ``faults.scope_denied_paths`` (exact paths) and ``faults.scope_denied_prefixes`` (every
     path under a prefix, e.g. ``/4/skills``) answer that same 403 for any valid token.
+    Access tokens issued by the OAuth token endpoint (``POST /oauth/token/``, see ``oauth.py``;
+    ``sandbox.oauth`` in Python) have every scope until they expire, then get the same 401.
 Order of checks for a ``/4`` request
     rate limiter (429, answered at once, like a gateway) -> latency sleep -> ``fail_5xx_every``
     (503) -> unknown path (404, JSON) -> token (401) -> scope (403) -> ``gone_paths`` (404) ->
@@ -171,7 +174,8 @@ gone_paths
     Answers 404 JSON after the token and scope checks, as if the team or scheme of the path
     was deleted after the connector listed it.
 Not imitated
-    gzip compression, ``/4/worklogs/{id}`` and the other endpoints, the OAuth flow, and
+    gzip compression, ``/4/worklogs/{id}`` and the other endpoints, the OAuth consent (``oauth.py``
+    serves the token endpoint: refresh with rotation and expiry), and
     Tempo's silent omission of worklogs the token's user may not see.
 """
 
@@ -199,6 +203,7 @@ from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import catalogs as _catalogs
+from . import oauth as _oauth
 from . import org as _org
 from . import reporting as _reporting
 from . import seed as _seed
@@ -636,6 +641,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         self.worklog_count = worklogs
         self.requested_port = port
         self.token = VALID_TOKEN
+        self.oauth = _oauth.OAuthServer()  # POST /oauth/token/; its access tokens are valid API tokens
         self.faults = faults if faults is not None else SandboxFaults()
         if fault_overrides:
             self.faults.update(**fault_overrides)
@@ -1073,7 +1079,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         token = None
         if authorization and authorization[:7].lower() == "bearer ":
             token = authorization[7:].strip()
-        if token not in (VALID_TOKEN, TOKEN_NO_WORKLOGS):
+        if token not in (VALID_TOKEN, TOKEN_NO_WORKLOGS) and not self.oauth.accepts(token):
             text = (
                 "The token belongs to another Tempo region; use the matching API host."
                 if token == TOKEN_OTHER_REGION
@@ -1391,6 +1397,8 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
                 elif method != "GET":
                     return 405, _err_body("use GET or POST")
                 return 200, _seed.dumps(self.faults.to_dict())
+            if path == "/_control/oauth":
+                return 200, _seed.dumps(self.oauth.handle_control(method, obj()))
             if path == "/_control/clock" and method == "GET":
                 return 200, _seed.dumps({"now": self._clock_str()})
             if path == "/_control/worklogs" and method == "POST":
@@ -1537,6 +1545,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path == "/_control" or path.startswith("/_control/"):
             status, payload = sandbox.handle_control(self.command, path, body)
+            self._send(status, JSON_CT, payload)
+            return
+        if path.rstrip("/") == _oauth.TOKEN_PATH.rstrip("/"):
+            status, payload = sandbox.oauth.handle_token(self.command, self.headers.get("Content-Type", ""), body)
             self._send(status, JSON_CT, payload)
             return
         sandbox._begin(path)

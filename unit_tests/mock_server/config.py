@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, Dict
 
 API_TOKEN = "tempo-unit-test-token-9f2c41d7"
+CLIENT_ID = "tempo-unit-client-3a9e"
+CLIENT_SECRET = "tempo-unit-client-secret-71bd"
+REFRESH_TOKEN = "tempo-unit-refresh-token-0c58"
 GLOBAL_API_URL = "https://api.tempo.io/4"
 REGION_API_URLS = {
     "global": GLOBAL_API_URL,
@@ -23,6 +26,31 @@ class ConfigBuilder:
 
     def with_api_token(self, token: str) -> ConfigBuilder:
         self._config["api_token"] = token
+        return self
+
+    def with_oauth(
+        self,
+        refresh_token: str = REFRESH_TOKEN,
+        access_token: str | None = None,
+        token_expiry_date: str | None = None,
+    ) -> ConfigBuilder:
+        """OAuth 2.0 `credentials` instead of the top-level `api_token`."""
+        self._config.pop("api_token", None)
+        credentials = {
+            "auth_type": "oauth2.0",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "refresh_token": refresh_token,
+        }
+        if access_token is not None:
+            credentials["access_token"] = access_token
+        if token_expiry_date is not None:
+            credentials["token_expiry_date"] = token_expiry_date
+        self._config["credentials"] = credentials
+        return self
+
+    def with_credentials(self, credentials: Dict[str, Any]) -> ConfigBuilder:
+        self._config["credentials"] = dict(credentials)
         return self
 
     def with_region(self, region: str) -> ConfigBuilder:

@@ -10,7 +10,7 @@ from typing import Dict, List, Tuple
 
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
-from unit_tests.mock_server.config import GLOBAL_API_URL
+from unit_tests.mock_server.config import API_TOKEN, GLOBAL_API_URL
 from unit_tests.mock_server.request_builder import (
     ACCOUNT_STATUSES,
     NO_START_DATE,
@@ -28,11 +28,12 @@ def probe_cursor_value() -> str:
     return f"{today().isoformat()}T00:00:00Z"
 
 
-def core_check_request(base_url: str = GLOBAL_API_URL) -> HttpRequest:
+def core_check_request(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -> HttpRequest:
     """CheckStream on worklogs with the check's page size of 1."""
     return (
         TempoRequestBuilder("post", "worklogs/search")
         .with_base_url(base_url)
+        .with_token(token)
         .with_offset(0)
         .with_limit(1)
         .with_body({"updatedFrom": "1970-01-01T00:00:00Z", "from": NO_START_DATE, "orderBy": UPDATED_ASCENDING})
@@ -40,13 +41,13 @@ def core_check_request(base_url: str = GLOBAL_API_URL) -> HttpRequest:
     )
 
 
-def probe_requests(base_url: str = GLOBAL_API_URL) -> Dict[str, Tuple[str, HttpRequest]]:
+def probe_requests(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -> Dict[str, Tuple[str, HttpRequest]]:
     """Stream -> (method, request) of the probe `check` sends for it: the stream's first request, with limit=1
     where the stream pages (in the body for generic-resources)."""
     window = {"from": years_from(today(), -2).isoformat(), "to": years_from(today(), 1).isoformat()}
 
     def get(path: str, paged: bool = True, **query: str) -> Tuple[str, HttpRequest]:
-        builder = TempoRequestBuilder("get", path).with_base_url(base_url)
+        builder = TempoRequestBuilder("get", path).with_base_url(base_url).with_token(token)
         if paged:
             builder.with_limit(1)
         for name, value in query.items():
@@ -54,7 +55,7 @@ def probe_requests(base_url: str = GLOBAL_API_URL) -> Dict[str, Tuple[str, HttpR
         return "get", builder.build()
 
     def post(path: str, body: dict | None, limit_in_query: bool = True) -> Tuple[str, HttpRequest]:
-        builder = TempoRequestBuilder("post", path).with_base_url(base_url)
+        builder = TempoRequestBuilder("post", path).with_base_url(base_url).with_token(token)
         if body is not None:  # the CDK sends no body where the manifest's is empty
             builder.with_body(body)
         return "post", (builder.with_limit(1) if limit_in_query else builder).build()
@@ -87,14 +88,15 @@ def mock_check(
     core: HttpResponse | None = None,
     answers: Dict[str, HttpResponse] | None = None,
     with_probes: bool = True,
+    token: str = API_TOKEN,
 ) -> List[HttpRequest]:
     """Mocks the core read (one worklog unless `core` says otherwise) and, `with_probes`, every probe (an empty
     list unless `answers` gives the stream another answer); returns the mocked requests, the core read first."""
     page = core or TempoPageBuilder.worklogs().with_limit(1).with_records([worklog(1, "2024-01-01T00:00:00Z")]).build()
-    core_request = core_check_request(base_url)
+    core_request = core_check_request(base_url, token)
     http_mocker.post(core_request, page)
     requests: List[HttpRequest] = [core_request]
-    for stream, (method, request) in probe_requests(base_url).items() if with_probes else ():
+    for stream, (method, request) in probe_requests(base_url, token).items() if with_probes else ():
         answer = (answers or {}).get(stream) or TempoResultsBuilder(stream).build()
         getattr(http_mocker, method)(request, answer)
         requests.append(request)

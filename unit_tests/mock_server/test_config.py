@@ -128,13 +128,6 @@ def test_console_config_error_does_not_show_the_token(tmp_path, network) -> None
     assert API_TOKEN not in (_failed_status_message(output) or "")
 
 
-def test_console_check_names_a_missing_token(tmp_path, network) -> None:
-    output, _ = _run_console(tmp_path, "check", ConfigBuilder().without_field("api_token").build())
-
-    assert "`api_token`" in _failed_status_message(output)
-    assert network.call_count == 0
-
-
 # --- the CDK entrypoint (entrypoint_wrapper) ----------------------------------------------------------
 
 
@@ -263,6 +256,13 @@ def test_spec_marks_the_token_secret() -> None:
         get_source(ConfigBuilder().build()).spec(logging.getLogger("airbyte")).connectionSpecification["properties"]
     )
 
-    assert properties["api_token"]["airbyte_secret"] is True
+    assert properties["api_token"]["airbyte_secret"] is True  # the older shape, still read
+    kinds = {
+        branch["properties"]["auth_type"]["const"]: branch["properties"]
+        for branch in properties["credentials"]["oneOf"]
+    }
+    assert kinds["api_token"]["api_token"]["airbyte_secret"] is True
+    for name in ("client_id", "client_secret", "refresh_token", "access_token"):
+        assert kinds["oauth2.0"][name]["airbyte_secret"] is True, name
     assert properties["page_size"]["minimum"] == 1 and properties["page_size"]["maximum"] == 5000
     assert properties["region"]["enum"] == ["global", "eu", "us"]
