@@ -143,7 +143,7 @@ def test_deleted_worklogs_come_as_tombstones_that_empty_their_rows_in_a_deduped_
     live = [r for r in second.records("worklogs") if not r.get("_ab_cdc_deleted_at")]
     assert edited in worklog_ids(live) and not set(worklog_ids(live)) & set(events)
     # the worklogs cursor is the newest worklog read, never a deletion time
-    assert second.final_state()[0]["stream"]["stream_state"]["updatedAt"] == max(r["updatedAt"] for r in live)
+    assert second.states("worklogs")[-1]["stream"]["stream_state"]["updatedAt"] == max(r["updatedAt"] for r in live)
     table = deduplicated(first, second)
     assert sorted(table) == sorted(w["tempoWorklogId"] for w in sandbox.worklogs())
     assert table[edited]["description"] == "edited after the deletions"

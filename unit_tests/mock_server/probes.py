@@ -29,13 +29,13 @@ def probe_cursor_value() -> str:
 
 
 def core_check_request(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -> HttpRequest:
-    """CheckStream on worklogs with the check's page size of 1."""
+    """CheckStream on worklogs: the first page at the configured page size."""
     return (
         TempoRequestBuilder("post", "worklogs/search")
         .with_base_url(base_url)
         .with_token(token)
         .with_offset(0)
-        .with_limit(1)
+        .with_limit(1000)
         .with_body({"updatedFrom": "1970-01-01T00:00:00Z", "from": NO_START_DATE, "orderBy": UPDATED_ASCENDING})
         .build()
     )
@@ -90,9 +90,10 @@ def mock_check(
     with_probes: bool = True,
     token: str = API_TOKEN,
 ) -> List[HttpRequest]:
-    """Mocks the core read (one worklog unless `core` says otherwise) and, `with_probes`, every probe (an empty
-    list unless `answers` gives the stream another answer); returns the mocked requests, the core read first."""
-    page = core or TempoPageBuilder.worklogs().with_limit(1).with_records([worklog(1, "2024-01-01T00:00:00Z")]).build()
+    """Mocks the core read (a page of one worklog unless `core` says otherwise) and, `with_probes`, every probe (an
+    empty list unless `answers` gives the stream another answer); returns the mocked requests, the core read first."""
+    one_worklog = [worklog(1, "2024-01-01T00:00:00Z")]
+    page = core or TempoPageBuilder.worklogs().with_limit(1000).with_records(one_worklog).build()
     core_request = core_check_request(base_url, token)
     http_mocker.post(core_request, page)
     requests: List[HttpRequest] = [core_request]
