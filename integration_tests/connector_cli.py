@@ -129,3 +129,22 @@ class Connector:
         if state is not None:
             args += ["--state", write_json(self.folder / "state.json", state)]
         return run(args, on_line=on_line)
+
+
+def sandbox_connector(folder: Path, sandbox: Any, **config: Any) -> Connector:
+    """The connector against a sandbox, from 2022-01-01 and with a fast budget: the sandbox has no rate limit
+    unless asked, and 50 requests/s keeps the syncs of the many-stream tests short."""
+    base = {
+        "api_token": sandbox.token,
+        "api_url": sandbox.base_url,
+        "start_date": "2022-01-01",
+        "requests_per_second": 50,
+    }
+    return Connector(folder, {**base, **config})
+
+
+def read_cleanly(conn: Connector, streams: list[str], incremental: Iterable[str], state: list | None = None) -> Run:
+    """A read of `streams` (those in `incremental` incrementally) that must end without an error."""
+    result = conn.read(configured_catalog(streams, incremental=incremental), state=state)
+    assert result.returncode == 0 and not result.errors(), (result.errors(), result.stderr[-2000:])
+    return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from integration_tests.connector_cli import Connector, configured_catalog
+from integration_tests.connector_cli import Connector, configured_catalog, sandbox_connector
 from integration_tests.sandbox import TOKEN_NO_WORKLOGS, TempoSandbox
 from integration_tests.test_more_streams_end_to_end import assert_exactly, keys
 
@@ -27,13 +27,7 @@ START_DATE = "2023-03-15"
 
 
 def connector(tmp_path, sandbox: TempoSandbox, **config) -> Connector:
-    base = {
-        "api_token": sandbox.token,
-        "api_url": sandbox.base_url,
-        "start_date": START_DATE,
-        "requests_per_second": 50,
-    }
-    return Connector(tmp_path, {**base, **config})
+    return sandbox_connector(tmp_path, sandbox, **{"start_date": START_DATE, **config})
 
 
 def test_every_catalog_stream_delivers_exactly_the_sandbox_records(tmp_path, sandbox):

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections import Counter
 
-from integration_tests.connector_cli import Connector, configured_catalog
+from integration_tests.connector_cli import Connector, read_cleanly, sandbox_connector
 from integration_tests.sandbox import TempoSandbox
 
 REPORTING_STREAMS = [
@@ -29,20 +29,11 @@ def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def connector(tmp_path, sandbox: TempoSandbox, **config) -> Connector:
-    base = {
-        "api_token": sandbox.token,
-        "api_url": sandbox.base_url,
-        "start_date": START_DATE,
-        "requests_per_second": 50,
-    }
-    return Connector(tmp_path, {**base, **config})
+connector = sandbox_connector
 
 
 def read(conn: Connector, streams: list[str], state: list | None = None):
-    result = conn.read(configured_catalog(streams, incremental=INCREMENTAL), state=state)
-    assert result.returncode == 0 and not result.errors(), (result.errors(), result.stderr[-2000:])
-    return result
+    return read_cleanly(conn, streams, INCREMENTAL, state)
 
 
 def canonical(records: list[dict]) -> list[str]:

@@ -248,12 +248,7 @@ class CatalogEndpoints:
 
     def _get_periods(self, path, query, qpairs, body) -> bytes:
         q = dict(qpairs)
-        for name in ("from", "to"):
-            if q.get(name) in (None, ""):
-                raise _server.ApiError(400, f"'{name}' is required")
-        date_from, date_to = _server.parse_date(q["from"], "from"), _server.parse_date(q["to"], "to")
-        if date_from > date_to:
-            raise _server.ApiError(400, f"'from' ({date_from}) must be before or equal to 'to' ({date_to})")
+        date_from, date_to = _server.required_date_window(q)
         return _seed.dumps({"periods": months_overlapping(date_from, date_to)})
 
     def _get_global_configuration(self, path, query, qpairs, body) -> bytes:

@@ -474,12 +474,7 @@ class OrgEndpoints:
 
     def _get_plans(self, path, query, qpairs, body) -> bytes:
         q = dict(qpairs)
-        for name in ("from", "to"):
-            if q.get(name) in (None, ""):
-                raise _server.ApiError(400, f"'{name}' is required")
-        date_from, date_to = _server.parse_date(q["from"], "from"), _server.parse_date(q["to"], "to")
-        if date_from > date_to:
-            raise _server.ApiError(400, f"'from' ({date_from}) must be before or equal to 'to' ({date_to})")
+        date_from, date_to = _server.required_date_window(q)
         updated = q.get("updatedFrom")
         updated_from = _server.parse_updated_from(updated) if updated not in (None, "") else None
         blobs = [_seed.dumps(plan) for plan in self._plans_in_scope(date_from, date_to, updated_from)]

@@ -351,12 +351,7 @@ class ReportingEndpoints:
     def _get_user_schedule(self, path, query, qpairs, body) -> bytes:
         account_id = _USER_SCHEDULE_PATH.match(path).group(1)
         q = dict(qpairs)
-        for name in ("from", "to"):
-            if q.get(name) in (None, ""):
-                raise _server.ApiError(400, f"'{name}' is required")
-        date_from, date_to = _server.parse_date(q["from"], "from"), _server.parse_date(q["to"], "to")
-        if date_from > date_to:
-            raise _server.ApiError(400, f"'from' ({date_from}) must be before or equal to 'to' ({date_to})")
+        date_from, date_to = _server.required_date_window(q)
         if account_id not in self._reporting.workload_scheme_of:
             raise _server.ApiError(404, "User cannot be found in the system")
         records = self.user_schedule(account_id, date_from, date_to)

@@ -393,6 +393,17 @@ def parse_date(value: str, name: str) -> str:
     raise ApiError(400, f"Invalid date format for {name}: {value}. Expected format: yyyy-MM-dd")
 
 
+def required_date_window(q: dict[str, str]) -> tuple[str, str]:
+    """The `from` and `to` query parameters that plans, periods and user schedules require, as dates."""
+    for name in ("from", "to"):
+        if q.get(name) in (None, ""):
+            raise ApiError(400, f"'{name}' is required")
+    date_from, date_to = parse_date(q["from"], "from"), parse_date(q["to"], "to")
+    if date_from > date_to:
+        raise ApiError(400, f"'from' ({date_from}) must be before or equal to 'to' ({date_to})")
+    return date_from, date_to
+
+
 def parse_datetime_epoch(value: Any, name: str) -> int:
     """ISO 8601 date-time (a time part is required) -> Unix seconds (fraction truncated)."""
     if isinstance(value, str):
