@@ -98,3 +98,15 @@ def test_check_fails_when_the_token_cannot_read_worklogs(tmp_path, sandbox):
     assert status["status"] == "FAILED"
     assert "Stream worklogs" in status["message"] and "permission or scope" in status["message"]
     assert "/4/skills" not in sandbox.stats()["by_path"]  # nothing else is probed after the core stream failed
+
+
+def test_check_fails_when_tombstones_need_an_audit_log_the_token_cannot_read(tmp_path, sandbox_factory):
+    sandbox = sandbox_factory(scope_denied_prefixes={"/papertrail"})
+
+    with_tombstones = connector(tmp_path, sandbox).check().of_type("CONNECTION_STATUS")[0]["connectionStatus"]
+    without = connector(tmp_path, sandbox, worklog_tombstones=False).check().of_type("CONNECTION_STATUS")[0]
+
+    assert with_tombstones["status"] == "FAILED"
+    assert "set `worklog_tombstones` to false" in with_tombstones["message"]
+    assert without["connectionStatus"]["status"] == "SUCCEEDED"
+    assert "worklog-deletions" in without["connectionStatus"]["message"]

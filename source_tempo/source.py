@@ -34,6 +34,7 @@ from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombston
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
 PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
+DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is also where worklog tombstones come from
 # The CDK's own last error of a sync in which a stream failed (see SourceTempo.read).
 _CDK_SYNC_FAILURE = "Concurrent read failure"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
@@ -197,6 +198,14 @@ class SourceTempo(YamlDeclarativeSource):
                 f"Connected; the token cannot read these streams (HTTP 403), so deselect them or give the token "
                 f"their scopes: {', '.join(unreadable)}."
             )
+        if DELETIONS_STREAM in unreadable and config.get("worklog_tombstones", True) is not False:
+            # Tombstones read the audit log in every incremental worklogs sync: without it the core stream fails.
+            status.status = Status.FAILED
+            status.message = (
+                "The token cannot read Tempo's audit log (HTTP 403), which `worklog_tombstones` needs: every "
+                "incremental worklogs sync would fail. Give the token's user that permission (a Full access token "
+                "reads it), or set `worklog_tombstones` to false and sync worklogs without tombstones."
+            )
         return status
 
     def _forbidden_streams(self, logger: logging.Logger, config: Mapping[str, Any]) -> dict[str, str]:
@@ -263,5 +272,5 @@ class SourceTempo(YamlDeclarativeSource):
             oldest_from = InterpolatedString.create(
                 self.resolved_manifest["definitions"]["deletions_oldest_from"], parameters={}
             ).eval(config)
-            WorklogTombstones.enable_on(by_name["worklogs"], by_name["worklog-deletions"], oldest_from)
+            WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
         return streams

@@ -75,3 +75,23 @@ def test_every_top_level_stream_outside_the_check_is_probed() -> None:
         s["name"] for s in manifest["streams"] if not (s.get("retriever") or {}).get("partition_router")
     } - set(manifest["check"]["stream_names"])
     assert top_level == set(probe_requests())
+
+
+def test_check_fails_when_tombstones_are_on_and_the_token_cannot_read_the_audit_log(http_mocker: HttpMocker) -> None:
+    """Tombstones (on by default) read the audit log in every incremental worklogs sync, which would then fail."""
+    mock_check(http_mocker, answers={"worklog-deletions": error_response(403, "Forbidden")})
+
+    output = run_check(ConfigBuilder().build())
+
+    status = _status(output)
+    assert status.status == Status.FAILED
+    assert "audit log (HTTP 403)" in status.message and "set `worklog_tombstones` to false" in status.message
+
+
+def test_without_tombstones_an_unreadable_audit_log_is_only_logged(http_mocker: HttpMocker) -> None:
+    mock_check(http_mocker, answers={"worklog-deletions": error_response(403, "Forbidden")})
+
+    output = run_check(ConfigBuilder().without_tombstones().build())
+
+    assert _status(output).status == Status.SUCCEEDED
+    assert any("Stream worklog-deletions" in warning for warning in _warnings(output))
