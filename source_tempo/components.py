@@ -409,6 +409,10 @@ class PageCheckpointingCursor(ConcurrentCursor):
         cursor._newest_text = {}
         cursor._slices = {}
 
+    def has_saved_position(self) -> bool:
+        """Whether the sync resumes from a saved cursor rather than starting from the beginning."""
+        return self.start > (self._start or self._connector_state_converter.zero_value)
+
     def observe(self, record: Record) -> None:
         if TOMBSTONE_FIELD in record.data:
             return  # a deletion's time is not worklogs progress (see WorklogTombstones)
@@ -507,7 +511,7 @@ class FirstSyncPartitioningCursor(PageCheckpointingCursor):
         saved = cursor._legacy_state().get(cls.STATE_KEY)
         if isinstance(saved, dict) and isinstance(saved.get("windows"), dict):
             cursor._windows, cursor._started_at = dict(saved["windows"]), str(saved.get("started_at"))
-        elif windows > 1 and cursor.start <= (cursor._start or cursor._connector_state_converter.zero_value):
+        elif windows > 1 and not cursor.has_saved_position():
             now = datetime.now(timezone.utc)
             cursor._windows = {
                 f"{low or ''}..{high or ''}": None for low, high in startdate_windows(start_date, now.date(), windows)
@@ -588,6 +592,12 @@ class FirstSyncPartitioningCursor(PageCheckpointingCursor):
 TOMBSTONE_FIELD = "_ab_cdc_deleted_at"
 
 
+def partition_factory(stream: Any) -> Any | None:
+    """The DeclarativePartitionFactory behind a CDK-built DefaultStream (its retriever reads each partition), or
+    None when the stream is not built that way. CDK 7 keeps it private; this is the one place that reaches it."""
+    return getattr(getattr(stream, "_stream_partition_generator", None), "_partition_factory", None)
+
+
 class WorklogTombstones(PartitionGenerator):
     """Adds to an incremental worklogs sync one more partition: the worklogs deleted since its cursor, as tombstones.
 
@@ -633,19 +643,20 @@ class WorklogTombstones(PartitionGenerator):
         Only over a PageCheckpointingCursor, the cursor that knows to skip tombstones."""
         if not isinstance(stream.cursor, PageCheckpointingCursor):
             return
+        deletions = partition_factory(deletions_stream)
+        if deletions is None:  # a CDK that builds streams otherwise: fail at start, not silently without tombstones
+            raise RuntimeError(f"Stream {deletions_stream.name} has no partition factory to read deletions with")
         stream._stream_partition_generator = cls(
             stream._stream_partition_generator,
             stream.cursor,
-            deletions_stream._stream_partition_generator._partition_factory,
+            deletions,
             oldest_from,
             stream.name,
         )
 
     def generate(self) -> Iterable[Partition]:
         cursor = self._cursor
-        first_sync = getattr(cursor, "_windows", None) or cursor.start <= (
-            cursor._start or cursor._connector_state_converter.zero_value
-        )
+        first_sync = getattr(cursor, "_windows", None) or not cursor.has_saved_position()
         start_key = cursor._slice_boundary_fields_wrapper[cursor._START_BOUNDARY]
         starts = []
         for partition in self._worklogs.generate():
@@ -655,10 +666,12 @@ class WorklogTombstones(PartitionGenerator):
             return
         saved = cursor._concurrent_state.get("legacy")
         saved_from = saved.get(self.STATE_KEY) if isinstance(saved, dict) else None
-        try:
-            since = to_utc_second(str(saved_from)) if saved_from else to_utc_second(min(starts))
-        except ValueError:
-            since = to_utc_second(min(starts))
+        since = to_utc_second(min(starts))
+        if saved_from:
+            try:
+                since = to_utc_second(str(saved_from))
+            except ValueError:
+                pass  # not a timestamp: read from the worklogs' start, as without one
         clock = datetime.now(timezone.utc)
         now = clock.strftime("%Y-%m-%dT%H:%M:%SZ")
         if since > now:
@@ -689,9 +702,12 @@ class TombstonePartition(Partition):
         try:
             for record in self._deletions.read():
                 deleted_at = record.data["deletedAt"]
-                tombstone = {"tempoWorklogId": record.data["tempoWorklogId"], "updatedAt": deleted_at}
                 yield Record(
-                    data={**tombstone, TOMBSTONE_FIELD: deleted_at},
+                    data={
+                        "tempoWorklogId": record.data["tempoWorklogId"],
+                        "updatedAt": deleted_at,
+                        TOMBSTONE_FIELD: deleted_at,
+                    },
                     stream_name=self._stream_name,
                     associated_slice=tombstone_slice,
                 )

@@ -29,7 +29,7 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tempo.auth import LegacyApiToken, PersistedConfig, is_legacy
-from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones
+from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones, partition_factory
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -227,11 +227,7 @@ class SourceTempo(YamlDeclarativeSource):
         probe = StreamSlice(partition={}, cursor_slice={"start_time": midnight, "end_time": midnight})
         forbidden: dict[str, str] = {}
         for stream in self.streams(config):
-            retriever = getattr(
-                getattr(getattr(stream, "_stream_partition_generator", None), "_partition_factory", None),
-                "_retriever",
-                None,
-            )
+            retriever = getattr(partition_factory(stream), "_retriever", None)
             requester = getattr(retriever, "requester", None)
             if stream.name in core or stream.name in children or requester is None:
                 continue
