@@ -6,13 +6,10 @@ Kept in their own module so that streams added in parallel do not edit the same 
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict
 
-from airbyte_cdk.test.mock_http import HttpResponse
-
 from unit_tests.mock_server.request_builder import TempoRequestBuilder
-from unit_tests.mock_server.response_builder import TEMPO_PUBLIC_API, _WithRecords
+from unit_tests.mock_server.response_builder import TEMPO_PUBLIC_API, TokenPageBuilder
 
 JIRA_USER = "https://your-site.atlassian.net/rest/api/2/user?accountId="
 
@@ -105,20 +102,6 @@ def approval_log(account_id: str, period_from: str, updated_at: str, key: str = 
     }
 
 
-class ApprovalLogsPageBuilder(_WithRecords):
-    """One page of POST /timesheet-approvals/logs/search: `metadata.nextPageToken` only when more follow."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._next_token: str | None = None
-
-    def with_next_page_token(self, token: str) -> ApprovalLogsPageBuilder:
-        self._next_token = token
-        return self
-
-    def build(self) -> HttpResponse:
-        path = f"{TEMPO_PUBLIC_API}/timesheet-approvals/logs/search"
-        metadata: Dict[str, Any] = {"limit": 1000}
-        if self._next_token:
-            metadata.update(nextPageToken=self._next_token, nextPageUrl=f"{path}?nextPageToken={self._next_token}")
-        return HttpResponse(body=json.dumps({"self": path, "metadata": metadata, "results": self._records}))
+def approval_logs_page() -> TokenPageBuilder:
+    """One page of POST /timesheet-approvals/logs/search (token paging, as papertrail)."""
+    return TokenPageBuilder("timesheet-approvals/logs/search")

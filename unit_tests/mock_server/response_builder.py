@@ -147,25 +147,26 @@ class TempoResultsBuilder(_WithRecords):
         return HttpResponse(body=json.dumps(body), status_code=200)
 
 
-class PapertrailPageBuilder(_WithRecords):
-    """One page of POST /papertrail/search: `metadata.nextPageToken` (and nextPageUrl) only when more follow."""
+class TokenPageBuilder(_WithRecords):
+    """One page of an endpoint paged by token (POST /papertrail/search, POST /timesheet-approvals/logs/search):
+    `metadata.nextPageToken` (and nextPageUrl) only when more follow."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str = "papertrail/search") -> None:
         super().__init__()
+        self._path = path
         self._next_token: str | None = None
 
-    def with_next_page_token(self, token: str) -> PapertrailPageBuilder:
+    def with_next_page_token(self, token: str) -> TokenPageBuilder:
         self._next_token = token
         return self
 
     def build(self) -> HttpResponse:
+        url = f"{TEMPO_PUBLIC_API}/{self._path}"
         metadata: Dict[str, Any] = {"limit": 1000}
         if self._next_token:
             metadata["nextPageToken"] = self._next_token
-            metadata["nextPageUrl"] = (
-                f"{TEMPO_PUBLIC_API}/papertrail/search?nextPageToken={self._next_token}&limit=1000"
-            )
-        body = {"self": f"{TEMPO_PUBLIC_API}/papertrail/search", "metadata": metadata, "results": self._records}
+            metadata["nextPageUrl"] = f"{url}?nextPageToken={self._next_token}&limit=1000"
+        body = {"self": url, "metadata": metadata, "results": self._records}
         return HttpResponse(body=json.dumps(body), status_code=200)
 
 

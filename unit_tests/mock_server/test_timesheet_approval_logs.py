@@ -14,7 +14,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 
 from unit_tests.conftest import assert_no_errors, read_streams, records_of, states_of
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.reporting_builders import ApprovalLogsPageBuilder, approval_log, approval_logs_request
+from unit_tests.mock_server.reporting_builders import approval_log, approval_logs_page, approval_logs_request
 from unit_tests.mock_server.request_builder import today, years_from
 
 _STREAM = "timesheet-approval-logs"
@@ -65,7 +65,7 @@ def test_first_sync_reads_from_the_start_date_and_saves_the_newest_entry(http_mo
     in_review = approval_log("u1", "2026-02-01", _ago(days=10), key="IN_REVIEW")
     http_mocker.post(
         approval_logs_request(f"{start}T00:00:00Z"),
-        ApprovalLogsPageBuilder().with_records([first, newest, in_review]).build(),
+        approval_logs_page().with_records([first, newest, in_review]).build(),
     )
 
     output = _read(ConfigBuilder().with_start_date(start).build())
@@ -87,7 +87,7 @@ def test_first_sync_reads_from_the_start_date_and_saves_the_newest_entry(http_mo
 
 def test_without_start_date_a_first_sync_reads_the_last_two_years(http_mocker: HttpMocker) -> None:
     entry = approval_log("u1", "2025-06-01", _ago(days=300))
-    http_mocker.post(_oldest_request(), ApprovalLogsPageBuilder().with_records([entry]).build())
+    http_mocker.post(_oldest_request(), approval_logs_page().with_records([entry]).build())
 
     output = _read()
 
@@ -95,7 +95,7 @@ def test_without_start_date_a_first_sync_reads_the_last_two_years(http_mocker: H
 
 
 def test_a_start_date_or_state_older_than_two_years_is_not_sent(http_mocker: HttpMocker) -> None:
-    http_mocker.post(_oldest_request(), ApprovalLogsPageBuilder().build())
+    http_mocker.post(_oldest_request(), approval_logs_page().build())
 
     _read(ConfigBuilder().with_start_date("2015-01-01").build())
     output = _read(state={"updatedAt": "2016-05-01T10:00:00Z"})
@@ -107,7 +107,7 @@ def test_incremental_sync_reads_from_the_saved_updated_at(http_mocker: HttpMocke
     saved = _ago(days=2)
     again = approval_log("u1", "2026-02-01", saved)  # inclusive: the entries of the saved second come again
     later = approval_log("u1", "2026-02-01", _ago(hours=1), key="OPEN")
-    http_mocker.post(approval_logs_request(saved), ApprovalLogsPageBuilder().with_records([again, later]).build())
+    http_mocker.post(approval_logs_request(saved), approval_logs_page().with_records([again, later]).build())
 
     output = _read(state={"updatedAt": saved})
 
@@ -119,14 +119,14 @@ def test_pages_follow_the_next_page_token_with_the_same_body(http_mocker: HttpMo
     saved = _ago(days=30)
     http_mocker.post(
         approval_logs_request(saved),
-        ApprovalLogsPageBuilder()
+        approval_logs_page()
         .with_records([approval_log("u1", "2026-01-01", _ago(days=29))])
         .with_next_page_token("tok-2")
         .build(),
     )
     http_mocker.post(
         approval_logs_request(saved, token="tok-2"),
-        ApprovalLogsPageBuilder().with_records([approval_log("u2", "2026-01-01", _ago(days=28))]).build(),
+        approval_logs_page().with_records([approval_log("u2", "2026-01-01", _ago(days=28))]).build(),
     )
 
     output = _read(state={"updatedAt": saved})

@@ -14,7 +14,7 @@ from unit_tests.conftest import assert_no_errors, ids_of, read_streams, records_
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import ago as _ago
 from unit_tests.mock_server.request_builder import worklog_deletions_request as _request
-from unit_tests.mock_server.response_builder import PapertrailPageBuilder, audit_event
+from unit_tests.mock_server.response_builder import TokenPageBuilder, audit_event
 
 _STREAM = "worklog-deletions"
 _ID = "tempoWorklogId"
@@ -30,7 +30,7 @@ def test_first_sync_reads_180_days_of_deletions_into_records(http_mocker: HttpMo
     other_events = [audit_event("1003", first, action="Updated"), audit_event("7", first, entity_type="customer")]
     http_mocker.post(
         _request(),
-        PapertrailPageBuilder()
+        TokenPageBuilder()
         .with_records([audit_event("1001", first), *other_events, audit_event("1002", second)])
         .build(),
     )
@@ -54,7 +54,7 @@ def test_event_times_are_saved_in_utc_seconds(http_mocker: HttpMocker) -> None:
     local = (datetime.now(timezone.utc) - timedelta(days=2)).astimezone(timezone(timedelta(hours=2)))
     http_mocker.post(
         _request(state["deletedAt"]),
-        PapertrailPageBuilder().with_records([audit_event("1001", local.isoformat(timespec="milliseconds"))]).build(),
+        TokenPageBuilder().with_records([audit_event("1001", local.isoformat(timespec="milliseconds"))]).build(),
     )
 
     output = _read(state)
@@ -66,10 +66,10 @@ def test_pages_follow_the_next_page_token_with_the_same_body(http_mocker: HttpMo
     since = _ago(days=30)
     http_mocker.post(
         _request(since),
-        PapertrailPageBuilder().with_records([audit_event("1", _ago(days=29))]).with_next_page_token("pt1:x").build(),
+        TokenPageBuilder().with_records([audit_event("1", _ago(days=29))]).with_next_page_token("pt1:x").build(),
     )
     http_mocker.post(
-        _request(since, token="pt1:x"), PapertrailPageBuilder().with_records([audit_event("2", _ago(days=28))]).build()
+        _request(since, token="pt1:x"), TokenPageBuilder().with_records([audit_event("2", _ago(days=28))]).build()
     )
 
     output = _read({"deletedAt": since})
@@ -80,7 +80,7 @@ def test_pages_follow_the_next_page_token_with_the_same_body(http_mocker: HttpMo
 
 def test_incremental_sync_reads_from_the_saved_deleted_at(http_mocker: HttpMocker) -> None:
     since = _ago(days=5)
-    http_mocker.post(_request(since), PapertrailPageBuilder().build())
+    http_mocker.post(_request(since), TokenPageBuilder().build())
 
     output = _read({"deletedAt": since})
 
@@ -91,7 +91,7 @@ def test_incremental_sync_reads_from_the_saved_deleted_at(http_mocker: HttpMocke
 
 @pytest.mark.parametrize("saved", [{"deletedAt": "2024-01-01T00:00:00Z"}, {"deletedAt": "not a date"}])
 def test_a_state_older_than_tempos_180_days_reads_from_then_and_warns(http_mocker: HttpMocker, saved: dict) -> None:
-    http_mocker.post(_request(), PapertrailPageBuilder().with_records([audit_event("9", _ago(days=1))]).build())
+    http_mocker.post(_request(), TokenPageBuilder().with_records([audit_event("9", _ago(days=1))]).build())
 
     output = _read(saved)
 

@@ -20,8 +20,8 @@ from unit_tests.conftest import (
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import TempoRequestBuilder, ago, worklog_deletions_request
 from unit_tests.mock_server.response_builder import (
-    PapertrailPageBuilder,
     TempoPageBuilder,
+    TokenPageBuilder,
     audit_event,
     error_response,
     worklog,
@@ -41,7 +41,7 @@ def _worklogs_page(*records: dict):
 
 
 def _deletions(*events: dict):
-    return PapertrailPageBuilder().with_records(events).build()
+    return TokenPageBuilder().with_records(events).build()
 
 
 def _read(config: dict, state: dict | None, expect_failure: bool = False):
