@@ -1,7 +1,7 @@
 """The few behaviours of source-tempo that the declarative manifest cannot express.
 
 Each class says why YAML is not enough. Everything else (requests, auth, retries, rate budget,
-schemas, the cursor) lives in manifest.yaml.
+the cursor) lives in manifest.yaml, and the record schemas in schemas/.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Regenerate the stream schemas in source_tempo/manifest.yaml from Tempo's OpenAPI document.
+"""Regenerate the stream schemas, source_tempo/schemas/<stream>.json, from Tempo's OpenAPI document.
 
 Why generated: the OpenAPI file is the authority for record shapes, and hand-copied schemas drift.
 Run `python tools/generate_schemas.py` after changing STREAM_SCHEMAS or the OpenAPI file; a unit test
-fails when the manifest's `schemas:` section differs from what this script produces.
+(unit_tests/test_schemas.py) fails when a file differs from what this script produces. The manifest's
+streams load these files (`schema_loader` of `definitions.stream`).
 
 Rules: every property of the response schema is kept; a property that the OpenAPI file does not list as
 required may be null; enums are dropped (a value Tempo adds later must not fail validation); timestamps
@@ -20,8 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENAPI = ROOT / "reference" / "tempo-openapi-v4.yaml"
-MANIFEST = ROOT / "source_tempo" / "manifest.yaml"
-SCHEMAS_MARKER = "schemas:\n"
+SCHEMAS = ROOT / "source_tempo" / "schemas"
 
 # stream name -> OpenAPI component describing one record
 STREAM_SCHEMAS = {
@@ -141,18 +141,22 @@ def stream_schemas() -> dict:
     return schemas
 
 
-def render() -> str:
-    body = yaml.safe_dump(stream_schemas(), sort_keys=True, allow_unicode=True, width=120)
-    return SCHEMAS_MARKER + "".join(f"  {line}\n" for line in body.splitlines())
+def render() -> dict[str, str]:
+    """File name -> content of every schema file: sorted keys, so that a regeneration rewrites a file only when
+    the schema changes."""
+    return {
+        f"{stream}.json": json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        for stream, schema in stream_schemas().items()
+    }
 
 
 def main() -> int:
-    text = MANIFEST.read_text()
-    head, sep, _ = text.rpartition("\n" + SCHEMAS_MARKER)
-    if not sep:
-        print(f"{MANIFEST} has no top-level '{SCHEMAS_MARKER.strip()}' section", file=sys.stderr)
-        return 1
-    MANIFEST.write_text(head + "\n" + render())
+    files = render()
+    SCHEMAS.mkdir(exist_ok=True)
+    for stale in sorted(set(path.name for path in SCHEMAS.glob("*.json")) - set(files)):
+        (SCHEMAS / stale).unlink()  # a stream taken out of STREAM_SCHEMAS
+    for name, text in files.items():
+        (SCHEMAS / name).write_text(text)
     print(json.dumps({stream: len(s["properties"]) for stream, s in stream_schemas().items()}))
     return 0
 

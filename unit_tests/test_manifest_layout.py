@@ -1,0 +1,86 @@
+"""The manifest's layout and the files it loads: the schemas in source_tempo/schemas/ are the ones
+tools/generate_schemas.py makes from Tempo's OpenAPI file (no drift), every stream gets its own, a missing one
+fails discover, every stream is defined once under `definitions.streams`, and `stream_groups` still reach their
+streams."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+from pathlib import Path
+
+import pytest
+import yaml
+from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
+
+from source_tempo import SourceTempo
+from unit_tests.mock_server.config import ConfigBuilder
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "source_tempo" / "schemas"
+MANIFEST_PATH = ROOT / "source_tempo" / "manifest.yaml"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("generate_schemas", ROOT / "tools" / "generate_schemas.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_schema_files_are_what_the_generator_makes_from_the_openapi_file():
+    """Drift test: run `python tools/generate_schemas.py` after changing the OpenAPI file or the generator."""
+    generated = _generator().render()
+    on_disk = {path.name: path.read_text() for path in SCHEMAS.glob("*.json")}
+    assert sorted(on_disk) == sorted(generated), "schema files and generated streams differ"
+    drifted = sorted(name for name, text in generated.items() if on_disk[name] != text)
+    assert not drifted, f"out of date, run tools/generate_schemas.py: {drifted}"
+
+
+def test_discover_returns_each_stream_its_schema_file():
+    config = ConfigBuilder().build()
+    catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
+    discovered = {stream.name: stream.json_schema for stream in catalog.streams}
+    assert len(discovered) == 25
+    assert sorted(discovered) == sorted(path.stem for path in SCHEMAS.glob("*.json"))
+    for name, schema in discovered.items():
+        assert schema == json.loads((SCHEMAS / f"{name}.json").read_text()), name
+        assert schema["properties"], name
+
+
+def test_a_stream_without_a_schema_file_fails_discover_naming_the_file():
+    """The CDK's default loader would answer an empty schema; the manifest's explicit path does not."""
+    manifest = yaml.safe_load(MANIFEST_PATH.read_text())
+    manifest["definitions"]["streams"]["customers"]["$parameters"]["name"] = "no-such-stream"
+    config = ConfigBuilder().build()
+    source = ConcurrentDeclarativeSource(source_config=manifest, config=config)
+    with pytest.raises(FileNotFoundError, match="schemas/no-such-stream.json"):
+        source.discover(logging.getLogger("test"), config)
+
+
+def test_every_stream_is_one_ref_to_its_definition_of_the_same_name():
+    manifest = yaml.safe_load(MANIFEST_PATH.read_text())
+    defined = manifest["definitions"]["streams"]
+    assert manifest["streams"] == [{"$ref": f"#/definitions/streams/{name}"} for name in defined]
+    for key, stream in defined.items():
+        assert stream["name"] == stream["$parameters"]["name"] == key
+    resolved = SourceTempo(config=ConfigBuilder().build()).resolved_manifest["streams"]
+    assert [stream["name"] for stream in resolved] == list(defined)
+
+
+def test_stream_groups_block_the_streams_of_each_shared_parent():
+    config = ConfigBuilder().build()
+    groups = {
+        stream.name: stream.block_simultaneous_read
+        for stream in SourceTempo(config=config).streams(config)
+        if stream.block_simultaneous_read
+    }
+    assert groups == {
+        "teams": "teams",
+        "workload-schemes": "workload-schemes",
+        "workload-scheme-members": "workload-schemes",
+        "holiday-schemes": "holiday-schemes",
+        "holidays": "holiday-schemes",
+        "holiday-scheme-members": "holiday-schemes",
+    }
