@@ -7,12 +7,14 @@ Set TEMPO_SANDBOX_PORT to use another port: the configs' port is then rewritten 
 
 * `TestSourceTempoStandardSuite` is the CDK's `SourceTestSuiteBase`, fed by the scenarios of
   acceptance-test-config.yml (spec, connection, discovery, basic_read, full_refresh). It runs
-  `SourceTempo` in-process, built with the scenario's config. Its Docker image tests are skipped
-  here: they build the image from a metadata.yaml this repository does not have (the connector image
-  is tested by integration_tests/test_docker_image.py instead).
-* The module-level tests cover what the Connector Acceptance Tests checked and the CDK 7.39 suite
-  does not (it rejects `expect_records` and does not collect `incremental`). They run the real
-  `source-tempo` entrypoint in a subprocess (integration_tests/connector_cli.py).
+  `SourceTempo` in-process, built with the scenario's config. The file is written for Airbyte's
+  Connector Acceptance Tests (CAT) at `high` strictness, whose keys the CDK suite partly rejects: it
+  reads the file without `CAT_ONLY_KEYS`, and nothing else is dropped. Its Docker image tests are
+  skipped here: they build the image from a metadata.yaml this repository does not have (the
+  connector image is tested by integration_tests/test_docker_image.py instead).
+* The module-level tests cover what CAT checked and the CDK 7.39 suite does not (it rejects
+  `expect_records` and does not collect `incremental`). They run the real `source-tempo` entrypoint
+  in a subprocess (integration_tests/connector_cli.py).
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import yaml
 from airbyte_cdk.test.models import ConnectorTestScenario
+from airbyte_cdk.test.models.scenario import SCENARIO_SECTIONS, entry_key_problems
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
 # pytest uses a module's `pytest_generate_tests`: this one parametrizes the suite's `scenario`
 # argument with the scenarios of acceptance-test-config.yml (what `pytest_plugins = [...pytest_hooks]`
 # would do, which pytest only allows in the root conftest.py).
 from airbyte_cdk.test.standard_tests.pytest_hooks import pytest_generate_tests
+from boltons.typeutils import classproperty
 from jsonschema import Draft7Validator, FormatChecker, validators
 
 from integration_tests.connector_cli import Connector, Run, run
@@ -57,13 +61,17 @@ HERE = Path(__file__).resolve().parent
 INVALID_CONFIG = HERE / "invalid_config.json"
 ABNORMAL_STATE = HERE / "abnormal_state.json"
 
+ACCEPTANCE_TEST_CONFIG = yaml.safe_load((CONNECTOR_ROOT / "acceptance-test-config.yml").read_text())
+BASIC_READ = ACCEPTANCE_TEST_CONFIG["acceptance_tests"]["basic_read"]["tests"][0]
 # basic_read's `empty_streams`: streams whose full read may return no record (each with its reason).
-EMPTY_STREAMS = {
-    stream["name"]
-    for stream in yaml.safe_load((CONNECTOR_ROOT / "acceptance-test-config.yml").read_text())["acceptance_tests"][
-        "basic_read"
-    ]["tests"][0].get("empty_streams")
-    or []
+EMPTY_STREAMS = {stream["name"] for stream in BASIC_READ.get("empty_streams") or []}
+
+# The keys of acceptance-test-config.yml entries that only CAT reads, per section. The CDK standard suite
+# fails collection on them; it is handed the file without them (TestSourceTempoStandardSuite), and the
+# CAT checks they configure run below. Any other unknown key, a misspelt one say, still fails collection.
+CAT_ONLY_KEYS = {
+    "spec": {"auth_default_method"},  # the bypass of CAT's test_oauth_is_default_method
+    "basic_read": {"expect_records"},  # test_full_read_returns_the_expected_records
 }
 
 CONFIG_PORT = 18765  # the port the static config files name
@@ -74,6 +82,18 @@ NO_IMAGE_REASON = (
     "the CDK's image tests build the connector image from metadata.yaml, which source-tempo does not have; "
     "the standard tests run in-process here, and integration_tests/test_docker_image.py tests the image"
 )
+
+
+def without_cat_only_keys(acceptance_test_config: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the config whose entries lack the `CAT_ONLY_KEYS` of their section."""
+    sections = {}
+    for section, tests in acceptance_test_config["acceptance_tests"].items():
+        dropped = CAT_ONLY_KEYS.get(section, set())
+        if isinstance(tests, Mapping) and isinstance(tests.get("tests"), list):
+            entries = [{k: v for k, v in entry.items() if k not in dropped} for entry in tests["tests"]]
+            tests = {**tests, "tests": entries}
+        sections[section] = tests
+    return {**acceptance_test_config, "acceptance_tests": sections}
 
 
 def on_sandbox_port(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,6 +160,11 @@ class TestSourceTempoStandardSuite(SourceTestSuiteBase):
     def get_connector_root_dir(cls) -> Path:
         return CONNECTOR_ROOT
 
+    @classproperty
+    def acceptance_test_config(cls) -> dict[str, Any]:
+        """acceptance-test-config.yml as the CDK suite reads it: without the `CAT_ONLY_KEYS` of its entries."""
+        return without_cat_only_keys(ACCEPTANCE_TEST_CONFIG)
+
     @classmethod
     def get_scenarios(cls) -> list[ConnectorTestScenario]:
         scenarios = super().get_scenarios()
@@ -166,14 +191,26 @@ class TestSourceTempoStandardSuite(SourceTestSuiteBase):
 
 
 def test_the_standard_suite_collects_every_section() -> None:
-    """acceptance-test-config.yml parses (no key the CDK rejects) into the scenarios we mean."""
+    """acceptance-test-config.yml, less its CAT-only keys, parses (no key the CDK rejects) into the scenarios
+    we mean; the file itself sets exactly those keys, so dropping them is needed and hides nothing else."""
+    raw_problems = [
+        problem
+        for section in SCENARIO_SECTIONS  # the sections the suite collects (not `incremental`)
+        for entry in ACCEPTANCE_TEST_CONFIG["acceptance_tests"][section]["tests"]
+        for problem in entry_key_problems(entry, (section,))
+    ]
+    assert {re.match(r"`(\w+)`", problem).group(1) for problem in raw_problems} == set().union(*CAT_ONLY_KEYS.values())
+    assert len(raw_problems) == sum(map(len, CAT_ONLY_KEYS.values()))  # each set once, in its section
+
     scenarios = {scenario.id: scenario for scenario in TestSourceTempoStandardSuite.get_scenarios()}
     assert sorted(scenarios) == ["invalid_config", "sample_config"]
     sample, invalid = scenarios["sample_config"], scenarios["invalid_config"]
     assert set(sample.sections) == {"spec", "connection", "discovery", "basic_read", "full_refresh"}
     assert sample.status == "succeed" and sample.commands == {"spec", "check", "discover", "read"}
-    assert sample.configured_catalog_path == Path("integration_tests/configured_catalog.json")
-    assert sample.is_basic_read_config and sample.validate_schema
+    # basic_read names no catalog (CAT's rule at `high`), so the suite reads every discovered stream
+    assert sample.configured_catalog_path is None
+    assert {stream.name for stream in sample.empty_streams} == EMPTY_STREAMS
+    assert sample.is_basic_read_config and sample.validate_schema and sample.test_strictness_level == "high"
     assert invalid.sections == ("connection",) and invalid.status == "failed"
     assert sample.get_config_dict(connector_root=CONNECTOR_ROOT, empty_if_missing=False)["api_url"] == (
         f"http://127.0.0.1:{SANDBOX_PORT}/4"
@@ -270,6 +307,47 @@ def discovered_schemas(connector: Connector) -> dict[str, dict]:
     return {stream["name"]: stream["json_schema"] for stream in result.of_type("CATALOG")[0]["catalog"]["streams"]}
 
 
+def test_acceptance_config_meets_cat_high_strictness(discovered_schemas: dict[str, dict]) -> None:
+    """What CAT refuses at `test_strictness_level: high`, checked on acceptance-test-config.yml: basic_read reads
+    the discovered catalog (no custom one) less `empty_streams`, each with a reason, and expects records of every
+    other discovered stream from a file; incremental has a future state; a bypassed test says why."""
+    tests = ACCEPTANCE_TEST_CONFIG["acceptance_tests"]
+    assert ACCEPTANCE_TEST_CONFIG["test_strictness_level"] == "high"
+    assert {"spec", "connection", "discovery", "basic_read", "full_refresh", "incremental"} <= set(tests)
+    for entry in tests["basic_read"]["tests"]:
+        assert "configured_catalog_path" not in entry and entry.get("validate_schema", True)
+        assert all(stream.get("bypass_reason") for stream in entry.get("empty_streams") or [])
+        expect = entry["expect_records"]
+        assert set(expect) <= {"path", "exact_order", "bypass_reason"} and "bypass_reason" not in expect
+        assert CONNECTOR_ROOT / expect["path"] == EXPECTED_RECORDS
+    expected_streams = {json.loads(line)["stream"] for line in EXPECTED_RECORDS.read_text().splitlines() if line}
+    assert expected_streams == set(discovered_schemas) - EMPTY_STREAMS
+    for entry in tests["incremental"]["tests"]:
+        assert (CONNECTOR_ROOT / entry["future_state"]["future_state_path"]).exists()
+
+    # CAT's test_oauth_is_default_method wants OAuth as the first `credentials` option; it is the second, so the
+    # test is bypassed, with its reason.
+    spec = run(["spec"]).of_type("SPEC")[0]["spec"]
+    first_option = spec["connectionSpecification"]["properties"]["credentials"]["oneOf"][0]
+    assert first_option["properties"]["auth_type"]["const"] != spec["advanced_auth"]["predicate_value"]
+    bypass = tests["spec"]["tests"][0]["auth_default_method"]
+    assert bypass["oauth"] is False and bypass["bypass_reason"].strip()
+
+
+def test_spec_is_the_manifest_spec_block() -> None:
+    """CAT spec `spec_path: source_tempo/manifest.yaml`: the spec the connector prints equals the manifest's
+    `spec` block (its connection specification, documentation URL and advanced_auth), nothing filled in."""
+    (entry,) = ACCEPTANCE_TEST_CONFIG["acceptance_tests"]["spec"]["tests"]
+    block = yaml.safe_load((CONNECTOR_ROOT / entry["spec_path"]).read_text())["spec"]
+    printed = run(["spec"]).of_type("SPEC")[0]["spec"]
+    assert printed.pop("supportsNormalization", False) is False and printed.pop("supportsDBT", False) is False
+    assert printed == {
+        "connectionSpecification": block["connection_specification"],
+        "documentationUrl": block["documentation_url"],
+        "advanced_auth": block["advanced_auth"],
+    }
+
+
 def test_full_read_returns_the_expected_records(basic_read: Run, configured_catalog: dict) -> None:
     """CAT basic_read `expect_records`: the records equal integration_tests/expected_records.jsonl.
 
@@ -277,6 +355,7 @@ def test_full_read_returns_the_expected_records(basic_read: Run, configured_cata
     presence depends on the day of the read (`same_on_any_day`). Regenerate the file with
     `python -m integration_tests.regenerate_expected_records` when the data set changes on purpose.
     """
+    assert CONNECTOR_ROOT / BASIC_READ["expect_records"]["path"] == EXPECTED_RECORDS
     lines = [json.loads(line) for line in EXPECTED_RECORDS.read_text().splitlines() if line.strip()]
     assert all(set(line) == {"stream", "data", "emitted_at"} for line in lines)
     expected = records_by_stream((line["stream"], line["data"]) for line in lines)
