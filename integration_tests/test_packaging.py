@@ -2,7 +2,8 @@
 
 1. The wheel is built with the project's tool (`uv build --wheel`, else `pip wheel --no-deps`), installed
    with pip into a new `python -m venv` (dependencies from PyPI at the versions of uv.lock), and its
-   `source-tempo` console script answers `spec` the same as the repository's code.
+   `source-tempo` console script answers `spec` and `discover` the same as the repository's code (discover
+   reads the stream schemas from the wheel's source_tempo/schemas/).
 2. PyAirbyte (`airbyte` 0.71.3, in its own venv .venv-pyairbyte made by scripts/setup_pyairbyte.sh) runs that
    installed `source-tempo` as a local executable, reads every stream of the sandbox into a DuckDB cache, and
    finds there as many rows per stream as the sandbox holds (and as distinct primary keys as the same read
@@ -87,6 +88,8 @@ def installed(tmp_path_factory) -> Path:
         entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()
         metadata = wheel.read(f"{dist_info}/METADATA").decode()
     assert {"source_tempo/manifest.yaml", "source_tempo/components.py", "source_tempo/run.py"} <= set(names)
+    schemas = {f"source_tempo/schemas/{path.name}" for path in (ROOT / "source_tempo" / "schemas").glob("*.json")}
+    assert len(schemas) == 25 and schemas <= set(names)
     assert not [name for name in names if name.split("/")[0] in ("unit_tests", "integration_tests", "secrets")]
     assert re.search(r"^source-tempo = source_tempo\.run:run$", entry_points, re.MULTILINE)
     assert "Name: airbyte-source-tempo" in metadata and f"Version: {VERSION}" in metadata
@@ -114,6 +117,19 @@ def test_wheel_installed_in_a_fresh_venv_answers_spec(installed):
     messages = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
     spec = [message["spec"] for message in messages if message["type"] == "SPEC"]
     assert spec == [run(["spec"]).of_type("SPEC")[0]["spec"]]
+
+
+def test_wheel_installed_in_a_fresh_venv_discovers_the_stream_schemas(installed):
+    """discover needs no server; run outside the repository, it can only find the schemas in the wheel."""
+    config = ["--config", str(ROOT / "integration_tests" / "sample_config.json")]
+    completed = subprocess.run(
+        [str(installed), "discover", *config], capture_output=True, text=True, timeout=120, cwd=installed.parent
+    )
+    assert completed.returncode == 0, completed.stderr
+    messages = [json.loads(line) for line in completed.stdout.splitlines() if line.startswith("{")]
+    catalog = [message["catalog"] for message in messages if message["type"] == "CATALOG"]
+    assert catalog == [run(["discover", *config]).of_type("CATALOG")[0]["catalog"]]
+    assert all(stream["json_schema"]["properties"] for stream in catalog[0]["streams"])
 
 
 @pytest.fixture(scope="module")
