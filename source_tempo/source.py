@@ -29,6 +29,7 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tempo.auth import LegacyApiToken, PersistedConfig, is_legacy
+from source_tempo.cdk_internals import components_config, use_components_config
 from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones, partition_factory
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
@@ -119,8 +120,8 @@ class SourceTempo(YamlDeclarativeSource):
             path_to_yaml=str(MANIFEST), catalog=catalog, config=config, state=state, config_path=config_path
         )
         # Every component gets this very dict: the OAuth authenticator writes a rotated refresh token into it
-        # and saves it to the file it came from (source_tempo/auth.py).
-        self._config = PersistedConfig(self._config, config_path)
+        # and saves it to the file it came from (source_tempo/auth.py). The CDK keeps it privately.
+        use_components_config(self, PersistedConfig(components_config(self), config_path))
 
     def validate(self, config: Mapping[str, Any] | None) -> None:
         """Raises a config error naming the first invalid field, before any request is made."""

@@ -10,10 +10,14 @@ from typing import Any, Dict, List
 from urllib.parse import urlencode
 
 import pytest
+import requests
 from airbyte_cdk.models import FailureType, Status
+from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
-from unit_tests.conftest import error_messages, ids_of, read_streams, run_check
+from source_tempo import SourceTempo
+from source_tempo.auth import refused_refresh
+from unit_tests.conftest import catalog_for, error_messages, ids_of, read_streams, run_check
 from unit_tests.mock_server.config import API_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, ConfigBuilder
 from unit_tests.mock_server.probes import mock_check
 from unit_tests.mock_server.request_builder import TempoRequestBuilder
@@ -132,12 +136,16 @@ def test_an_expired_access_token_is_refreshed_before_the_first_request(http_mock
     assert ids_of(output, _STREAM) == [1, 2]
 
 
-def test_a_401_refreshes_once_and_sends_the_request_again(http_mocker: HttpMocker, capsys) -> None:
-    """Tempo may refuse an access token before its recorded expiry (revoked, or another sync refreshed)."""
+def test_a_401_refreshes_once_and_sends_the_request_again(http_mocker: HttpMocker, retry_waits, capsys) -> None:
+    """Tempo may refuse an access token before its recorded expiry (revoked, or another sync refreshed).
+
+    The request is sent again by the CDK's HTTP client, as a retry of the error handler (one backoff wait),
+    not behind its back."""
     refresh = token_request()
-    http_mocker.get(schemes_request("saved-access"), error_response(401, "The access token is invalid"))
+    refused, accepted = schemes_request("saved-access"), schemes_request("access-1")
+    http_mocker.get(refused, error_response(401, "The access token is invalid"))
     http_mocker.post(refresh, token_response("access-1", "refresh-2"))
-    http_mocker.get(schemes_request("access-1"), schemes_page())
+    http_mocker.get(accepted, schemes_page())
 
     output = read_streams(
         ConfigBuilder().with_oauth(access_token="saved-access", token_expiry_date=_FUTURE).build(), _STREAM
@@ -145,22 +153,32 @@ def test_a_401_refreshes_once_and_sends_the_request_again(http_mocker: HttpMocke
 
     assert ids_of(output, _STREAM) == [1, 2]
     http_mocker.assert_number_of_calls(refresh, 1)
+    http_mocker.assert_number_of_calls(refused, 1)
+    http_mocker.assert_number_of_calls(accepted, 1)
+    assert len(retry_waits) == 1, retry_waits
     assert [c["credentials"]["refresh_token"] for c in control_configs(capsys.readouterr().out)] == ["refresh-2"]
 
 
-def test_a_401_right_after_a_refresh_fails_the_stream_without_refreshing_again(http_mocker: HttpMocker) -> None:
+def test_a_401_right_after_a_refresh_fails_the_stream_without_refreshing_again(
+    http_mocker: HttpMocker, retry_waits
+) -> None:
+    """The CDK's HTTP client refreshes at most once per request; its message for the second 401 is its own,
+    the manifest's hint (application, region) is in the internal message that the logs show."""
     refresh = token_request()
     http_mocker.get(schemes_request("saved-access"), error_response(401, "The access token is invalid"))
     http_mocker.post(refresh, token_response("access-1", "refresh-2"))
-    http_mocker.get(schemes_request("access-1"), error_response(401, "The access token is invalid"))
+    resent = schemes_request("access-1")
+    http_mocker.get(resent, error_response(401, "The access token is invalid"))
 
     config = ConfigBuilder().with_oauth(access_token="saved-access", token_expiry_date=_FUTURE).build()
     output = read_streams(config, _STREAM, expect_failure=True)
 
     http_mocker.assert_number_of_calls(refresh, 1)
-    messages = error_messages(output)
-    assert any("Tempo rejected the OAuth access token, even just after refreshing it" in m for m in messages), messages
-    assert output.errors[0].trace.error.failure_type == FailureType.config_error
+    http_mocker.assert_number_of_calls(resent, 1)
+    error = output.errors[0].trace.error
+    assert "Refreshed OAuth access token is rejected by the API" in error.message, error_messages(output)
+    assert "Tempo rejected the OAuth access token, even just after refreshing it" in error.internal_message
+    assert error.failure_type == FailureType.config_error
 
 
 @pytest.mark.parametrize(
@@ -185,6 +203,38 @@ def test_a_refused_refresh_says_whether_the_refresh_token_or_the_client_is_wrong
     assert CLIENT_SECRET not in text and REFRESH_TOKEN not in text
 
 
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_token_endpoint_that_keeps_failing_is_a_transient_error_to_retry_later(status: int) -> None:
+    """The CDK retries 429 and 5xx of the token endpoint for 5 minutes; what is left is not the user's config."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = b"<html>unavailable</html>"
+
+    error = refused_refresh(response, TOKEN_URL)
+
+    assert error.failure_type == FailureType.transient_error
+    assert f"HTTP {status} at {TOKEN_URL}" in error.message and "run the sync again later" in error.message
+
+
+def test_the_rotated_tokens_are_saved_to_the_config_file(http_mocker: HttpMocker, tmp_path, capsys) -> None:
+    """Saved where the source was started from, so that `source-tempo read --config` finds them next time."""
+    http_mocker.post(token_request(), token_response("access-1", "refresh-2"))
+    http_mocker.get(schemes_request("access-1"), schemes_page())
+    config = ConfigBuilder().with_oauth().build()
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(config))
+    catalog = catalog_for(_STREAM)
+
+    source = SourceTempo(catalog=catalog, config=dict(config), config_path=str(config_file))
+    output = read(source, config=config, catalog=catalog)
+
+    assert ids_of(output, _STREAM) == [1, 2]
+    saved = json.loads(config_file.read_text())
+    assert saved["credentials"]["refresh_token"] == "refresh-2" and saved["credentials"]["access_token"] == "access-1"
+    assert control_configs(capsys.readouterr().out) == [saved]
+    assert list(tmp_path.iterdir()) == [config_file]  # no temporary file left behind
+
+
 def test_check_with_a_revoked_refresh_token_fails_saying_so(http_mocker: HttpMocker) -> None:
     http_mocker.post(token_request(), token_error(400, "invalid_grant"))
 
@@ -193,6 +243,20 @@ def test_check_with_a_revoked_refresh_token_fails_saying_so(http_mocker: HttpMoc
     message = _failed_status_message(output)
     assert "revoked" in message and "Authenticate the source again" in message, message
     assert REFRESH_TOKEN not in message and CLIENT_SECRET not in message
+
+
+def test_an_api_token_refused_with_401_fails_at_once_naming_the_host(http_mocker: HttpMocker, retry_waits) -> None:
+    """An API token cannot be refreshed: the error handler's refresh-then-retry ends at the first 401."""
+    refused = schemes_request(API_TOKEN, "https://api.eu.tempo.io/4")
+    http_mocker.get(refused, error_response(401, "The access token is invalid"))
+
+    output = read_streams(ConfigBuilder().with_region("eu").build(), _STREAM, expect_failure=True)
+
+    error = output.errors[0].trace.error
+    assert "Tempo rejected the API token (HTTP 401 at https://api.eu.tempo.io/4)" in error.message
+    assert "`region`" in error.message and error.failure_type == FailureType.config_error
+    http_mocker.assert_number_of_calls(refused, 1)
+    assert retry_waits == []
 
 
 def test_credentials_win_over_the_older_top_level_api_token(http_mocker: HttpMocker) -> None:
