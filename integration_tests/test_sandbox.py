@@ -1,4 +1,4 @@
-"""Tests of the local Tempo sandbox itself (integration_tests/sandbox).
+"""Tests of the local Tempo sandbox itself (sandbox/).
 
 Every request goes through the real HTTP server with ``requests``; response bodies are
 checked against the 200 response schemas of reference/tempo-openapi-v4.yaml.
@@ -24,7 +24,7 @@ import pytest
 import requests
 import yaml
 
-from integration_tests.sandbox import (
+from sandbox import (
     BULK_UPDATED_AT,
     TOKEN_NO_WORKLOGS,
     TOKEN_OTHER_REGION,
@@ -33,7 +33,7 @@ from integration_tests.sandbox import (
     TempoSandbox,
     bulk_size,
 )
-from integration_tests.sandbox import seed as seed_mod
+from sandbox import seed as seed_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENAPI = ROOT / "reference" / "tempo-openapi-v4.yaml"
@@ -864,7 +864,7 @@ def test_cli_serves_until_sigterm() -> None:
         [
             sys.executable,
             "-m",
-            "integration_tests.sandbox",
+            "sandbox",
             "--port",
             "0",
             "--worklogs",
