@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/run.py [--quick] [--scenario NAME ...] [--with-upstream | --setup-upstream]
                                        [--profile]
 
-Every run starts the sandbox (python -m integration_tests.sandbox) in its own process, runs the real
+Every run starts the sandbox (python -m sandbox) in its own process, runs the real
 `source-tempo read` CLI as another process and reads its stdout as a stream, the way the Airbyte platform
 does.  Per run it measures records, requests and 429s (the sandbox's /_control/stats, reset before each
 run), wall time from connector start to exit, CPU seconds and peak RSS (os.wait4 rusage of the connector,
@@ -81,7 +81,7 @@ def free_port() -> int:
 
 
 class Sandbox:
-    """`python -m integration_tests.sandbox` as a subprocess, plus a client of its control interface."""
+    """`python -m sandbox` as a subprocess, plus a client of its control interface."""
 
     def __init__(
         self,
@@ -116,7 +116,7 @@ class Sandbox:
         started = time.perf_counter()
         with open(self.log_path, "wb") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "integration_tests.sandbox", *self.args],
+                [sys.executable, "-m", "sandbox", *self.args],
                 cwd=REPO,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -142,7 +142,7 @@ def main() -> None:
         config = real_site_config()
         sandbox = None
         if config is None:
-            from integration_tests.sandbox import TempoSandbox
+            from sandbox import TempoSandbox
 
             sandbox = stack.enter_context(TempoSandbox(worklogs=options.worklogs))
             sandbox.faults.rate_limit_per_second = 5  # Tempo's limit, so the demo paces like a real sync

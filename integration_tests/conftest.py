@@ -1,4 +1,4 @@
-"""Shared fixtures: a running local Tempo sandbox (see integration_tests/sandbox)."""
+"""Shared fixtures: a running local Tempo sandbox (see sandbox/)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from integration_tests.sandbox import TempoSandbox
-from integration_tests.sandbox import oauth as sandbox_oauth
+from sandbox import TempoSandbox
+from sandbox import oauth as sandbox_oauth
 
 DEFAULT_WORKLOGS = 3000
 DEFAULT_SEED = 42

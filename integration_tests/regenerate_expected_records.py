@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from integration_tests.connector_cli import Connector, Run
-from integration_tests.sandbox import TempoSandbox
+from sandbox import TempoSandbox
 
 HERE = Path(__file__).resolve().parent
 SAMPLE_CONFIG = HERE / "sample_config.json"
@@ -66,7 +66,7 @@ PRIMARY_KEYS = {
     "timesheet-approval-logs": "updatedAt",
 }
 
-# The seeded world ends with 2025 (integration_tests/sandbox/seed.py), but two streams read windows that end or
+# The seeded world ends with 2025 (sandbox/seed.py), but two streams read windows that end or
 # start today: user-schedules has a record for every day up to today, and timesheet-approval-logs only the entries
 # of the last 2 years (Tempo refuses an older updatedFrom), so its seeded entries leave the window day by day. Only
 # the part of a read that is the same on any day is expected: user-schedules' days of the seeded years, and no

@@ -51,7 +51,7 @@ from integration_tests.regenerate_expected_records import (
     SANDBOX_WORKLOGS,
     same_on_any_day,
 )
-from integration_tests.sandbox import TempoSandbox
+from sandbox import TempoSandbox
 from source_tempo import SourceTempo
 
 __all__ = ["pytest_generate_tests"]

@@ -23,7 +23,7 @@ import pytest
 from integration_tests.conftest import Auth
 from integration_tests.connector_cli import Connector, Run, assert_no_secrets, configured_catalog, run
 from integration_tests.discovered import configured, ids
-from integration_tests.sandbox import TOKEN_OTHER_REGION
+from sandbox import TOKEN_OTHER_REGION
 
 pytestmark = [pytest.mark.image_tests, pytest.mark.slow]
 

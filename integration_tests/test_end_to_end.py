@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from integration_tests.connector_cli import Connector, assert_no_secrets, configured_catalog, run
-from integration_tests.sandbox import TOKEN_NO_WORKLOGS, TOKEN_OTHER_REGION
+from sandbox import TOKEN_NO_WORKLOGS, TOKEN_OTHER_REGION
 
 ALL_STREAMS = ["accounts", "customers", "workload-schemes", "worklogs"]
 

@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from integration_tests.connector_cli import Connector, read_cleanly, sandbox_connector
-from integration_tests.sandbox import SANDBOX_USER_ACCOUNT_ID, TempoSandbox
+from sandbox import SANDBOX_USER_ACCOUNT_ID, TempoSandbox
 
 MORE_STREAMS = [
     "teams",

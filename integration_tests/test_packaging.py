@@ -90,7 +90,8 @@ def installed(tmp_path_factory) -> Path:
     assert {"source_tempo/manifest.yaml", "source_tempo/components.py", "source_tempo/run.py"} <= set(names)
     schemas = {f"source_tempo/schemas/{path.name}" for path in (ROOT / "source_tempo" / "schemas").glob("*.json")}
     assert len(schemas) == 25 and schemas <= set(names)
-    assert not [name for name in names if name.split("/")[0] in ("unit_tests", "integration_tests", "secrets")]
+    not_shipped = ("unit_tests", "integration_tests", "sandbox", "secrets")
+    assert not [name for name in names if name.split("/")[0] in not_shipped]
     assert re.search(r"^source-tempo = source_tempo\.run:run$", entry_points, re.MULTILINE)
     assert "Name: airbyte-source-tempo" in metadata and f"Version: {VERSION}" in metadata
     assert re.search(r"^Requires-Dist: airbyte-cdk", metadata, re.MULTILINE)

@@ -1,5 +1,5 @@
 """Whole syncs of team-memberships, workload-scheme-members, account-links, user-schedules and timesheet-approval-logs
-through the real `source-tempo` entrypoint against the local Tempo sandbox (integration_tests/sandbox/reporting.py).
+through the real `source-tempo` entrypoint against the local Tempo sandbox (sandbox/reporting.py).
 
 Each test compares what the connector delivered with what the sandbox holds, record by record; the incremental ones
 change the sandbox between two syncs and check that the second delivers the changes and moves the state."""
@@ -12,7 +12,7 @@ import json
 from collections import Counter
 
 from integration_tests.connector_cli import Connector, read_cleanly, sandbox_connector
-from integration_tests.sandbox import TempoSandbox
+from sandbox import TempoSandbox
 
 REPORTING_STREAMS = [
     "team-memberships",

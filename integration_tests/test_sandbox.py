@@ -1,4 +1,4 @@
-"""Tests of the local Tempo sandbox itself (integration_tests/sandbox).
+"""Tests of the local Tempo sandbox itself (sandbox/).
 
 Every request goes through the real HTTP server with ``requests``; response bodies are
 checked against the 200 response schemas of reference/tempo-openapi-v4.yaml.
@@ -24,7 +24,7 @@ import pytest
 import requests
 import yaml
 
-from integration_tests.sandbox import (
+from sandbox import (
     BULK_UPDATED_AT,
     TOKEN_NO_WORKLOGS,
     TOKEN_OTHER_REGION,
@@ -33,7 +33,7 @@ from integration_tests.sandbox import (
     TempoSandbox,
     bulk_size,
 )
-from integration_tests.sandbox import seed as seed_mod
+from sandbox import seed as seed_mod
 
 ROOT = Path(__file__).resolve().parents[1]
 OPENAPI = ROOT / "reference" / "tempo-openapi-v4.yaml"
@@ -859,12 +859,40 @@ def test_lifecycle_and_faults_object() -> None:
         SandboxFaults().update(ignore_paging_paths="/4/customers")
 
 
+# Run in a fresh interpreter: imports the package's directory as a bare package (its __init__.py, which loads
+# server.py, left out), then one module, and prints every sandbox module that got loaded.
+_IMPORT_ALONE = """
+import importlib, json, sys, types
+package = types.ModuleType("sandbox")
+package.__path__ = [sys.argv[1]]
+sys.modules["sandbox"] = package
+importlib.import_module("sandbox." + sys.argv[2])
+print(json.dumps(sorted(name for name in sys.modules if name.startswith("sandbox."))))
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("module", ["common", "catalogs", "org", "reporting"])
+def test_endpoint_modules_load_without_server(module: str) -> None:
+    """server.py assembles TempoSandbox from catalogs.py, org.py and reporting.py; none of them (nor common.py,
+    which they share with server.py) imports server.py back, so each loads first in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ALONE, str(ROOT / "sandbox"), module],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout)
+    assert f"sandbox.{module}" in loaded and "sandbox.server" not in loaded, loaded
+
+
 def test_cli_serves_until_sigterm() -> None:
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "integration_tests.sandbox",
+            "sandbox",
             "--port",
             "0",
             "--worklogs",

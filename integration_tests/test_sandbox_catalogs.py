@@ -1,4 +1,4 @@
-"""Tests of the sandbox's catalogs and settings (integration_tests/sandbox/catalogs.py) through the real HTTP server:
+"""Tests of the sandbox's catalogs and settings (sandbox/catalogs.py) through the real HTTP server:
 OpenAPI-valid answers, Tempo's quirks (required parameters, `periods` instead of `results`, paging in the body)
 and the 403 of a forbidden path prefix."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from integration_tests.sandbox import TempoSandbox
-from integration_tests.sandbox import catalogs as catalogs_mod
 from integration_tests.test_sandbox import assert_valid, call
+from sandbox import TempoSandbox
+from sandbox import catalogs as catalogs_mod
 
 UNPAGED = ["/4/account-categories", "/4/account-category-types", "/4/roles", "/4/programs"]
 PAGED = ["/4/work-attributes", "/4/skills"]

@@ -1,4 +1,4 @@
-"""Tests of the sandbox's teams, timesheet approvals, plans and holiday schemes (integration_tests/sandbox/org.py),
+"""Tests of the sandbox's teams, timesheet approvals, plans and holiday schemes (sandbox/org.py),
 through the real HTTP server. Their OpenAPI shapes are checked in test_sandbox.py."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from integration_tests.sandbox import TempoSandbox
-from integration_tests.sandbox import org as org_mod
 from integration_tests.test_sandbox import call, session
+from sandbox import TempoSandbox
+from sandbox import org as org_mod
 
 
 def test_org_seed_is_deterministic_and_leaves_the_other_data_alone() -> None:

@@ -1,5 +1,5 @@
 """Tests of the sandbox's team memberships, workload-scheme members, account links, user schedules and timesheet
-approval logs (integration_tests/sandbox/reporting.py), through the real HTTP server, every answer checked against
+approval logs (sandbox/reporting.py), through the real HTTP server, every answer checked against
 the OpenAPI response schema (strict: no field the OpenAPI file does not define)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from integration_tests.sandbox import TempoSandbox
-from integration_tests.sandbox import reporting as reporting_mod
 from integration_tests.test_sandbox import assert_valid, call, ctl, session
+from sandbox import TempoSandbox
+from sandbox import reporting as reporting_mod
 
 
 def _all_logs(sandbox: TempoSandbox, body: dict, limit: int = 1000) -> tuple[list[dict], int]:

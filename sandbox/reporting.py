@@ -59,8 +59,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlencode
 
+from . import common as _common
 from . import seed as _seed
-from . import server as _server  # the module object: server.py imports this module while it loads
 
 #: Tempo role ids and names of the seeded memberships.
 ROLES = {1: "Member", 2: "Developer", 3: "Team Lead"}
@@ -274,7 +274,7 @@ class ReportingEndpoints:
         """Records a status change of one user's timesheet (the period starting at period_from); returns the entry."""
         if action not in _ACTIONS:
             raise ValueError(f"action must be one of {sorted(_ACTIONS)}")
-        _server.parse_date(period_from, "periodFrom")
+        _common.parse_date(period_from, "periodFrom")
         with self._lock:  # type: ignore[attr-defined]
             if account_id not in self._reporting.workload_scheme_of:
                 raise KeyError(account_id)
@@ -317,11 +317,11 @@ class ReportingEndpoints:
         for name, kind in (("teamIds", int), ("accountIds", str), ("roleIds", int)):
             values = inp.get(name)
             if values is not None and not isinstance(values, list):
-                raise _server.ApiError(400, f"{name} must be a list")
+                raise _common.ApiError(400, f"{name} must be a list")
             try:
                 filters[name] = {kind(v) for v in values} if values else None
             except (TypeError, ValueError):
-                raise _server.ApiError(400, f"Invalid value for {name}: {values}") from None
+                raise _common.ApiError(400, f"Invalid value for {name}: {values}") from None
         records = [
             m
             for m in self.team_memberships()
@@ -337,32 +337,32 @@ class ReportingEndpoints:
         try:
             members = self.workload_scheme_members(int(value))
         except (KeyError, ValueError):
-            raise _server.ApiError(404, "Workload scheme cannot be found in the system") from None
+            raise _common.ApiError(404, "Workload scheme cannot be found in the system") from None
         blobs = [_seed.dumps(_user(account_id)) for account_id in members]
         return self._page_body(path, query, qpairs, self._list_page(blobs))  # type: ignore[attr-defined]
 
     def _get_account_links(self, path, query, qpairs, body) -> bytes:
         key = _ACCOUNT_LINKS_PATH.match(path).group(1)
         if key not in self._reporting.account_links:
-            raise _server.ApiError(404, "Account cannot be found in the system")
+            raise _common.ApiError(404, "Account cannot be found in the system")
         blobs = [_seed.dumps(link) for link in self.account_links(key)]
         return self._page_body(path, query, qpairs, self._list_page(blobs))  # type: ignore[attr-defined]
 
     def _get_user_schedule(self, path, query, qpairs, body) -> bytes:
         account_id = _USER_SCHEDULE_PATH.match(path).group(1)
         q = dict(qpairs)
-        date_from, date_to = _server.required_date_window(q)
+        date_from, date_to = _common.required_date_window(q)
         if account_id not in self._reporting.workload_scheme_of:
-            raise _server.ApiError(404, "User cannot be found in the system")
+            raise _common.ApiError(404, "User cannot be found in the system")
         records = self.user_schedule(account_id, date_from, date_to)
         self_url = f"{self._host}{path}?{query}" if query else f"{self._host}{path}"
         return _seed.dumps({"self": self_url, "metadata": {"count": len(records)}, "results": records})
 
     def _search_timesheet_approval_logs(self, path, query, qpairs, body) -> bytes:
         q = dict(qpairs)
-        limit = _server._int_param(q.get("limit"), "limit", 50)
+        limit = _common._int_param(q.get("limit"), "limit", 50)
         if not 1 <= limit <= 5000:
-            raise _server.ApiError(400, "limit must be between 1 and 5000")
+            raise _common.ApiError(400, "limit must be between 1 and 5000")
         inp = self._json_body(body)  # type: ignore[attr-defined]
         now = self.clock_now()  # type: ignore[attr-defined]
         oldest_day = now.date().replace(year=now.year - 2, day=min(now.day, 28) if now.month == 2 else now.day)
@@ -371,14 +371,14 @@ class ReportingEndpoints:
         if updated in (None, ""):
             updated_from = oldest
         else:
-            updated_from = _seed.parse_ts(_server.parse_updated_from(str(updated)))
+            updated_from = _seed.parse_ts(_common.parse_updated_from(str(updated)))
             if updated_from < oldest:
-                raise _server.ApiError(400, "The 'updatedFrom' must be within past 2 years")
+                raise _common.ApiError(400, "The 'updatedFrom' must be within past 2 years")
         users = inp.get("userAccountIds")
         if users is not None and not isinstance(users, list):
-            raise _server.ApiError(400, "userAccountIds must be a list")
+            raise _common.ApiError(400, "userAccountIds must be a list")
         user_set = {str(u) for u in users} if users else None
-        after = _server._decode_token(q["nextPageToken"]) if q.get("nextPageToken") else None
+        after = _common._decode_token(q["nextPageToken"]) if q.get("nextPageToken") else None
         with self._lock:  # type: ignore[attr-defined]
             entries = list(self._reporting.logs)
         served: list[tuple[int, int, dict]] = []
@@ -394,10 +394,10 @@ class ReportingEndpoints:
             served.append((epoch, seq, entry))
         meta: dict[str, Any] = {"limit": limit}
         if more:
-            token = _server._encode_token(served[-1][0], served[-1][1])
+            token = _common._encode_token(served[-1][0], served[-1][1])
             meta["nextPageToken"] = token
             meta["nextPageUrl"] = f"{self._host}{path}?{urlencode([('nextPageToken', token), ('limit', limit)])}"
-        return _server._envelope(self._host, path, query, meta, [_seed.dumps(e) for _, _, e in served])
+        return _common._envelope(self._host, path, query, meta, [_seed.dumps(e) for _, _, e in served])
 
 
 REPORTING_ROUTES: dict[str, dict[str, Callable[..., bytes]]] = {

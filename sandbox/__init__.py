@@ -1,6 +1,6 @@
 """Local Tempo REST API v4 sandbox (standard library only).
 
-    from integration_tests.sandbox import TempoSandbox
+    from sandbox import TempoSandbox
     with TempoSandbox(worklogs=3000, seed=42) as sb:
         sb.base_url, sb.token   # "http://127.0.0.1:<port>/4", "sandbox-token"
 

@@ -27,9 +27,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from . import common as _common
 from . import org as _org
 from . import seed as _seed
-from . import server as _server  # the module object: server.py imports this module while it loads
 
 CATEGORY_TYPES = ["BILLABLE", "NON_BILLABLE", "CAPITALIZED", "OPERATIONAL"]
 _WORK_ATTRIBUTES = [
@@ -248,7 +248,7 @@ class CatalogEndpoints:
 
     def _get_periods(self, path, query, qpairs, body) -> bytes:
         q = dict(qpairs)
-        date_from, date_to = _server.required_date_window(q)
+        date_from, date_to = _common.required_date_window(q)
         return _seed.dumps({"periods": months_overlapping(date_from, date_to)})
 
     def _get_global_configuration(self, path, query, qpairs, body) -> bytes:

@@ -1,6 +1,6 @@
 """Run the Tempo sandbox from a shell.
 
-    python -m integration_tests.sandbox --port 8765 --worklogs 5000 [--seed 42]
+    python -m sandbox --port 8765 --worklogs 5000 [--seed 42]
         [--rate-limit 5] [--latency-ms 600] [--max-limit 1000] [--fail-5xx-every N]
 
 Serves until Ctrl-C or SIGTERM.  Faults can be changed while it runs through
@@ -19,7 +19,7 @@ from .server import TempoSandbox
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m integration_tests.sandbox", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 = any free port)")
     p.add_argument("--worklogs", type=int, default=5000, help="number of seeded worklogs")
     p.add_argument("--seed", type=int, default=42)

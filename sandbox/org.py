@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from . import common as _common
 from . import seed as _seed
-from . import server as _server  # the module object: server.py imports this module while it loads
 
 #: Years the sandbox has holidays for (Tempo computes any year; a fixed range keeps reads date-independent).
 HOLIDAY_YEARS = range(2022, 2027)
@@ -285,7 +285,7 @@ def _path_id(pattern: re.Pattern[str], path: str, what: str) -> int:
     match = pattern.match(path)
     value = match.group(1) if match else ""
     if not value.isdigit():
-        raise _server.ApiError(404, f"{what} cannot be found in the system")
+        raise _common.ApiError(404, f"{what} cannot be found in the system")
     return int(value)
 
 
@@ -294,7 +294,7 @@ def _found(what: str, lookup: Callable[..., list[dict]], *args: Any) -> list[dic
     try:
         return lookup(*args)
     except KeyError:
-        raise _server.ApiError(404, f"{what} cannot be found in the system") from None
+        raise _common.ApiError(404, f"{what} cannot be found in the system") from None
 
 
 def _results_body(host: str, path: str, query: str, records: list[dict[str, Any]]) -> bytes:
@@ -474,9 +474,9 @@ class OrgEndpoints:
 
     def _get_plans(self, path, query, qpairs, body) -> bytes:
         q = dict(qpairs)
-        date_from, date_to = _server.required_date_window(q)
+        date_from, date_to = _common.required_date_window(q)
         updated = q.get("updatedFrom")
-        updated_from = _server.parse_updated_from(updated) if updated not in (None, "") else None
+        updated_from = _common.parse_updated_from(updated) if updated not in (None, "") else None
         blobs = [_seed.dumps(plan) for plan in self._plans_in_scope(date_from, date_to, updated_from)]
         return self._page_body(path, query, qpairs, self._list_page(blobs))  # type: ignore[attr-defined]
 
@@ -484,10 +484,10 @@ class OrgEndpoints:
         team_id = _path_id(_APPROVALS_PATH, path, "Team")
         q = dict(qpairs)
         if q.get("from") in (None, ""):
-            raise _server.ApiError(400, "'from' is required")
-        day = _server.parse_date(q["from"], "from")
-        if q.get("to") not in (None, "") and _server.parse_date(q["to"], "to") < day:
-            raise _server.ApiError(400, f"'from' ({day}) must be before or equal to 'to' ({q['to']})")
+            raise _common.ApiError(400, "'from' is required")
+        day = _common.parse_date(q["from"], "from")
+        if q.get("to") not in (None, "") and _common.parse_date(q["to"], "to") < day:
+            raise _common.ApiError(400, f"'from' ({day}) must be before or equal to 'to' ({q['to']})")
         records = _found("Team", self.timesheet_approvals, team_id, day)
         return _results_body(self._host, path, query, records)
 
@@ -500,7 +500,7 @@ class OrgEndpoints:
         try:
             year_number = int(year) if year not in (None, "") else self.clock_now().year  # type: ignore[attr-defined]
         except ValueError:
-            raise _server.ApiError(400, f"Invalid value for year: '{year}'. It must be an integer") from None
+            raise _common.ApiError(400, f"Invalid value for year: '{year}'. It must be an integer") from None
         return _results_body(self._host, path, query, _found("Holiday scheme", self.holidays, scheme_id, year_number))
 
     def _get_holiday_scheme_members(self, path, query, qpairs, body) -> bytes:
