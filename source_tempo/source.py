@@ -31,6 +31,7 @@ from source_tempo.auth import PersistedConfig
 from source_tempo.cdk_internals import components_config, spec_component, use_components_config
 from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones, partition_factory
 from source_tempo.config import register_secrets
+from source_tempo.cursor_ceiling import CursorCeiling
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -56,6 +57,11 @@ class SourceTempo(YamlDeclarativeSource):
         # Every component gets this very dict: the OAuth authenticator writes a rotated refresh token into it
         # and saves it to the file it came from (source_tempo/auth.py). The CDK keeps it privately.
         use_components_config(self, PersistedConfig(components_config(self), config_path))
+        self._saved_states = {
+            message.stream.stream_descriptor.name: dict(message.stream.stream_state.__dict__)
+            for message in state or []
+            if message.stream is not None and message.stream.stream_state is not None
+        }
         register_secrets(components_config(self))
 
     def validate_config(self) -> None:
@@ -198,6 +204,7 @@ class SourceTempo(YamlDeclarativeSource):
         return forbidden
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
+        started = datetime.now(timezone.utc)
         streams = super().streams(config)  # runs the manifest's config validations first
         config = components_config(self) or {}
         by_name = {stream.name: stream for stream in streams}
@@ -218,4 +225,6 @@ class SourceTempo(YamlDeclarativeSource):
                 self.resolved_manifest["definitions"]["deletions_oldest_from"], parameters={}
             ).eval(config)
             WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
+        for stream in streams:  # last: in front of the cursor classes set above
+            CursorCeiling.apply_to(stream, started, self._saved_states.get(stream.name))
         return streams
