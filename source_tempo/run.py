@@ -16,9 +16,11 @@ from airbyte_cdk.models import (
     Status,
     Type,
 )
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.source import SourceTempo, config_problem
+from source_tempo.config import register_secrets
+from source_tempo.source import SourceTempo
 
 
 def _emit(message: AirbyteMessage) -> None:
@@ -31,11 +33,11 @@ def _fail(command: str, message: str, failure_type: FailureType) -> None:
         _emit(
             AirbyteMessage(
                 type=Type.CONNECTION_STATUS,
-                connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=message),
+                connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=filter_secrets(message)),
             )
         )
         sys.exit(0)
-    _emit(AirbyteTracedException(message=message, failure_type=failure_type).as_airbyte_message())
+    _emit(AirbyteTracedException(message=message, failure_type=failure_type).as_sanitized_airbyte_message())
     sys.exit(1)
 
 
@@ -66,6 +68,8 @@ def run(args: List[str] | None = None) -> None:
     state_path = AirbyteEntrypoint.extract_state(args)
     try:
         config = SourceTempo.read_config(config_path) if config_path else None
+        if config is not None:
+            register_secrets(config)  # as given, before anything can fail on it
         source = SourceTempo(
             catalog=SourceTempo.read_catalog(catalog_path) if catalog_path else None,
             config=config,
@@ -76,8 +80,11 @@ def run(args: List[str] | None = None) -> None:
         _fail(command, f"source-tempo could not start: {error}", FailureType.config_error)
         return
     if config is not None:
-        # Checked here, before the CDK's own validation, so the message names the field in plain words.
-        problem = config_problem(config, source.resolved_manifest["spec"]["connection_specification"])
-        if problem:
-            _fail(command, problem, FailureType.config_error)
+        # The manifest's validations, before the CDK's own JSON-schema check of the config, so that the message
+        # names the field in plain words (see SourceTempo.validate_config).
+        try:
+            source.validate_config()
+        except AirbyteTracedException as error:
+            _fail(command, error.message or "", error.failure_type or FailureType.config_error)
+            return
     _launch(source, args)

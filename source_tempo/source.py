@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator, List, Mapping
 
-import jsonschema
 from airbyte_cdk.models import (
     AirbyteCatalog,
     AirbyteConnectionStatus,
@@ -28,9 +27,11 @@ from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.auth import LegacyApiToken, PersistedConfig, is_legacy
-from source_tempo.cdk_internals import components_config, use_components_config
+from source_tempo.auth import PersistedConfig
+from source_tempo.cdk_internals import components_config, spec_component, use_components_config
 from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones, partition_factory
+from source_tempo.config import register_secrets
+from source_tempo.cursor_ceiling import CursorCeiling
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -42,73 +43,7 @@ _CDK_SYNC_FAILURE = "Concurrent read failure"
 FORBIDDEN_MARKER = "(HTTP 403)"
 
 
-def config_problem(config: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
-    """The first problem of a config as one sentence naming the field, or None when it is valid.
-
-    The CDK's own validation reports a raw JSON-schema error ("'2024-13-01' does not match '^[0-9]{4}...'"),
-    and for `credentials` (one of two shapes) only "is not valid under any of the given schemas"; a user needs
-    to know which field is wrong and what it should look like. A config of the older shape ({"api_token": ...})
-    is checked as the API token `credentials` it is read as, and its fields keep their own names.
-    """
-    legacy = is_legacy(config)
-    config = dict(config)
-    LegacyApiToken().transform(config)
-    properties = dict(spec.get("properties", {}))
-    credentials_spec = properties.pop("credentials", {})
-    problem = _schema_problem(config, {**spec, "properties": {**properties, "credentials": {"type": "object"}}}, "")
-    credentials = config.get("credentials")
-    if problem is None and credentials is None:
-        return f"Config field `credentials` is required: {credentials_spec.get('description', '')}".strip()
-    if problem is None and isinstance(credentials, Mapping):
-        kinds = {branch["properties"]["auth_type"]["const"]: branch for branch in credentials_spec.get("oneOf", [])}
-        kind = credentials.get("auth_type")
-        if kind not in kinds:
-            return f"Config field `credentials.auth_type` must be one of {', '.join(kinds)}, got {kind!r}."
-        problem = _schema_problem(credentials, kinds[kind], "credentials.")
-    if problem and legacy:
-        problem = problem.replace("`credentials.api_token`", "`api_token`")
-    if problem:
-        return problem
-    start_date = config.get("start_date")
-    if start_date:
-        try:
-            datetime.strptime(start_date, "%Y-%m-%d")
-        except ValueError:
-            return f"Config field `start_date` must be a real calendar date in YYYY-MM-DD form, got {start_date!r}."
-    return None
-
-
-def _schema_problem(config: Mapping[str, Any], spec: Mapping[str, Any], prefix: str) -> str | None:
-    """The first JSON-schema error of `config` against `spec` in words; field names start with `prefix`."""
-    properties = spec.get("properties", {})
-    for error in sorted(jsonschema.Draft7Validator(spec).iter_errors(config), key=lambda e: list(e.path)):
-        if error.validator == "required":
-            name = error.message.split("'")[1]
-            description = properties.get(name, {}).get("description", "")
-            return f"Config field `{prefix}{name}` is required: {description}".strip()
-        field = ".".join(str(part) for part in error.path)
-        name = f"{prefix}{field}" if field else (prefix.rstrip(".") or "config")
-        field_spec = properties.get(field, {})
-        shown = "(hidden)" if field_spec.get("airbyte_secret") else repr(error.instance)
-        if error.validator == "pattern":
-            expected = field_spec.get("pattern_descriptor", error.schema.get("pattern"))
-            return f"Config field `{name}` must look like {expected}, got {shown}."
-        if error.validator in ("minimum", "maximum"):
-            return (
-                f"Config field `{name}` must be between {field_spec.get('minimum')} and "
-                f"{field_spec.get('maximum')}, got {shown}."
-            )
-        if error.validator == "enum":
-            return f"Config field `{name}` must be one of {', '.join(map(str, error.validator_value))}, got {shown}."
-        return f"Config field `{name}` is invalid: {error.message if shown != '(hidden)' else error.validator}."
-    return None
-
-
 class SourceTempo(YamlDeclarativeSource):
-    # The CDK's own config check reports raw JSON-schema text; `validate` below names the field instead.
-    # (`check` is still validated by the CDK first; the `source-tempo` CLI rewrites that one in run.py.)
-    check_config_against_spec = False
-
     def __init__(
         self,
         catalog: ConfiguredAirbyteCatalog | None = None,
@@ -122,17 +57,25 @@ class SourceTempo(YamlDeclarativeSource):
         # Every component gets this very dict: the OAuth authenticator writes a rotated refresh token into it
         # and saves it to the file it came from (source_tempo/auth.py). The CDK keeps it privately.
         use_components_config(self, PersistedConfig(components_config(self), config_path))
+        self._saved_states = {
+            message.stream.stream_descriptor.name: dict(message.stream.stream_state.__dict__)
+            for message in state or []
+            if message.stream is not None and message.stream.stream_state is not None
+        }
+        register_secrets(components_config(self))
 
-    def validate(self, config: Mapping[str, Any] | None) -> None:
-        """Raises a config error naming the first invalid field, before any request is made."""
-        problem = config_problem(config or {}, self.resolved_manifest["spec"]["connection_specification"])
-        if problem:
-            raise AirbyteTracedException(
-                message=problem, internal_message=problem, failure_type=FailureType.config_error
-            )
+    def validate_config(self) -> None:
+        """Raises the first problem of the config as a config error naming the field, before any request.
+
+        These are the manifest's validations (spec.config_normalization_rules), which the CDK runs itself when it
+        builds the streams; run here where the CDK would answer first with its own JSON-schema check, whose
+        message does not name the field: by the `source-tempo` command line, and at the start of `check`.
+        """
+        spec_component(self).validate_config(components_config(self))
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
-        self.validate(config)
+        # the CDK's entrypoint has just replaced the secret forms registered as the source was built
+        register_secrets(components_config(self))
         return super().discover(logger, config)
 
     def read(
@@ -142,7 +85,8 @@ class SourceTempo(YamlDeclarativeSource):
         catalog: ConfiguredAirbyteCatalog,
         state: List[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
-        self.validate(config)
+        # the CDK's entrypoint has just replaced the secret forms registered as the source was built
+        register_secrets(components_config(self))
         # A stream that fails (a 403 above all) does not stop the others: the CDK reads them to the end, saves
         # their state, then fails the sync with a last error that quotes the raw HTTP log line of each failure.
         # That last error is the one a user sees first, so it is rewritten to name every stream that was not read
@@ -188,8 +132,19 @@ class SourceTempo(YamlDeclarativeSource):
         403 is logged as a warning and listed in the check's message, without failing it: a token may rightly
         lack scopes for streams the connection does not select, and a sync that selects one reports it by name.
         """
+        # the CDK's entrypoint has just replaced the secret forms registered as the source was built
+        register_secrets(components_config(self))
+        try:
+            self.validate_config()
+        except AirbyteTracedException as error:
+            if error.failure_type != FailureType.config_error:
+                raise
+            return AirbyteConnectionStatus(status=Status.FAILED, message=error.message)
         status = super().check(logger, config)
         if status.status != Status.SUCCEEDED:
+            # The CDK's message is the stream's error as it is, unlike its traces: a server quoting the token in its
+            # answer must not make the check print it.
+            status.message = filter_secrets(status.message) if status.message else status.message
             return status
         unreadable = self._forbidden_streams(logger, config)
         for message in unreadable.values():
@@ -249,9 +204,9 @@ class SourceTempo(YamlDeclarativeSource):
         return forbidden
 
     def streams(self, config: Mapping[str, Any]) -> List[AbstractStream]:  # type: ignore[override]
-        self.validate(self._config)
-        streams = super().streams(config)
-        config = self._config or {}
+        started = datetime.now(timezone.utc)
+        streams = super().streams(config)  # runs the manifest's config validations first
+        config = components_config(self) or {}
         by_name = {stream.name: stream for stream in streams}
         for stream in streams:
             cursor = getattr(stream, "cursor", None)
@@ -270,4 +225,6 @@ class SourceTempo(YamlDeclarativeSource):
                 self.resolved_manifest["definitions"]["deletions_oldest_from"], parameters={}
             ).eval(config)
             WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
+        for stream in streams:  # last: in front of the cursor classes set above
+            CursorCeiling.apply_to(stream, started, self._saved_states.get(stream.name))
         return streams

@@ -85,19 +85,6 @@ def test_offset_strategy_page_size_comes_from_the_config() -> None:
     assert _offset_strategy().initial_token is None
 
 
-@pytest.mark.parametrize("page_size", [0, 5001, -1])
-def test_offset_strategy_refuses_a_page_size_out_of_range(page_size: int) -> None:
-    with pytest.raises(AirbyteTracedException) as raised:
-        OffsetUntilNoNext(config={}, page_size=page_size, parameters={})
-    assert raised.value.failure_type == FailureType.config_error
-    assert "page_size" in raised.value.message
-
-
-def test_offset_strategy_config_page_size_beyond_the_maximum_is_refused() -> None:
-    with pytest.raises(AirbyteTracedException):
-        _offset_strategy(5001)
-
-
 def test_offset_strategy_next_offset_is_previous_offset_plus_records_received() -> None:
     strategy = _offset_strategy(2)
     first = _response(_page([customer(1), customer(2)], has_next=True))
@@ -214,8 +201,6 @@ def _token(updated_from: str | None, offset: int, anchor_id: int | None, step_ba
 def test_keyset_page_size_and_initial_token() -> None:
     assert _keyset(4).get_page_size() == 4
     assert _keyset().initial_token is None
-    with pytest.raises(AirbyteTracedException):
-        _keyset(5001)
 
 
 def test_keyset_next_request_starts_at_the_last_second_one_record_early() -> None:
