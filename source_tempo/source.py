@@ -29,7 +29,9 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tempo.auth import LegacyApiToken, PersistedConfig, is_legacy
+from source_tempo.cdk_internals import fail_to_start_after, install_log_rewrites
 from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones, partition_factory
+from source_tempo.http_faults import apply_read_timeout_override, stops_the_sync
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -121,6 +123,8 @@ class SourceTempo(YamlDeclarativeSource):
         # Every component gets this very dict: the OAuth authenticator writes a rotated refresh token into it
         # and saves it to the file it came from (source_tempo/auth.py).
         self._config = PersistedConfig(self._config, config_path)
+        # the manifest's read timeout, or SOURCE_TEMPO_READ_TIMEOUT_SECONDS (the same dict the streams are built from)
+        apply_read_timeout_override(self.resolved_manifest)  # type: ignore[arg-type]
 
     def validate(self, config: Mapping[str, Any] | None) -> None:
         """Raises a config error naming the first invalid field, before any request is made."""
@@ -142,13 +146,19 @@ class SourceTempo(YamlDeclarativeSource):
         state: List[AirbyteStateMessage] | None = None,
     ) -> Iterator[AirbyteMessage]:
         self.validate(config)
+        install_log_rewrites()
         # A stream that fails (a 403 above all) does not stop the others: the CDK reads them to the end, saves
         # their state, then fails the sync with a last error that quotes the raw HTTP log line of each failure.
         # That last error is the one a user sees first, so it is rewritten to name every stream that was not read
         # with its own message (e.g. the missing permission), and how many streams were read completely. The sync
         # still ends failed: a stream the token may not read must never look like a stream without data.
+        # An error that every stream would meet (a rejected token, an unreachable host: `stops_the_sync`) stops
+        # the sync instead: streams not started yet fail without a request (see `streams`), the requests under
+        # way end, and that one error is the sync's last and only one.
         failed: dict[str, str] = {}
+        failure_types: set[FailureType | None] = set()
         completed: set[str] = set()
+        self._stopped_by: Any = None
         try:
             for message in super().read(logger, config, catalog, state):
                 trace = message.trace if message.type == Type.TRACE else None
@@ -162,11 +172,23 @@ class SourceTempo(YamlDeclarativeSource):
                     error.message = filter_secrets(error.message) if error.message else error.message
                     error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
                     error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
+                    if self._stopped_by is None and stops_the_sync(error.message):
+                        self._stopped_by = error
+                    if self._stopped_by is not None:
+                        continue  # the other streams' errors after a stop are its echo
                     if error.stream_descriptor is not None and error.message:
                         failed.setdefault(error.stream_descriptor.name, error.message)
+                        failure_types.add(error.failure_type)
                 yield message
         except AirbyteTracedException as error:
-            if error.internal_message == _CDK_SYNC_FAILURE and failed:
+            if error.internal_message == _CDK_SYNC_FAILURE and self._stopped_by is not None:
+                read_completely = f" Read completely before it: {', '.join(sorted(completed))}." if completed else ""
+                error.message = (
+                    f"{self._stopped_by.message} The sync stopped at this error: no stream can be read until it is "
+                    f"fixed.{read_completely}"
+                )
+                error.failure_type = self._stopped_by.failure_type
+            elif error.internal_message == _CDK_SYNC_FAILURE and failed:
                 read_completely = ", ".join(sorted(completed))
                 error.message = (
                     f"The sync did not read {len(failed)} stream(s): {', '.join(failed)}. "
@@ -177,6 +199,10 @@ class SourceTempo(YamlDeclarativeSource):
                         else " No other stream was read completely."
                     )
                 )
+                if failure_types == {FailureType.transient_error}:
+                    # The CDK calls this last error a config error; when every stream failed on a timeout, a 5xx
+                    # or a wait too long, running the sync again is the fix, and the platform retries transients.
+                    error.failure_type = FailureType.transient_error
             raise
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
@@ -187,6 +213,7 @@ class SourceTempo(YamlDeclarativeSource):
         403 is logged as a warning and listed in the check's message, without failing it: a token may rightly
         lack scopes for streams the connection does not select, and a sync that selects one reports it by name.
         """
+        install_log_rewrites()
         status = super().check(logger, config)
         if status.status != Status.SUCCEEDED:
             return status
@@ -269,4 +296,10 @@ class SourceTempo(YamlDeclarativeSource):
                 self.resolved_manifest["definitions"]["deletions_oldest_from"], parameters={}
             ).eval(config)
             WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
+        for stream in streams:  # after a stop (see `read`), a stream not started yet is not started
+            fail_to_start_after(stream, self._stop_message)
         return streams
+
+    def _stop_message(self) -> str | None:
+        stopped_by = getattr(self, "_stopped_by", None)
+        return stopped_by.message if stopped_by is not None else None
