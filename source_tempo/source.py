@@ -177,6 +177,8 @@ class SourceTempo(YamlDeclarativeSource):
                     if self._stopped_by is not None:
                         continue  # the other streams' errors after a stop are its echo
                     if error.stream_descriptor is not None and error.message:
+                        if failed.get(error.stream_descriptor.name) == error.message:
+                            continue  # another partition of the stream (a window of worklogs) failed the same way
                         failed.setdefault(error.stream_descriptor.name, error.message)
                         failure_types.add(error.failure_type)
                 yield message
