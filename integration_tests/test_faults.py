@@ -339,4 +339,5 @@ def test_a_rejected_token_stops_the_sync_with_one_short_message(tmp_path, sandbo
 
     message = assert_sync_stopped(result, "Tempo rejected the API token (HTTP 401 at", "`region`", "The sync stopped")
     assert len(message) < 400
-    assert sandbox.stats()["by_status"].get("401", 0) < len(catalog["streams"])
+    # the streams under way when it came got their 401; the others were not started (no request at all)
+    assert len(sandbox.stats()["by_path"]) < len(catalog["streams"]) // 2, sandbox.stats()["by_path"]
