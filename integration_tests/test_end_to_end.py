@@ -246,7 +246,8 @@ def test_token_without_worklogs_scope_fails_only_that_stream_and_the_sync(tmp_pa
 
 
 def test_malformed_json_fails_the_stream_naming_the_url(tmp_path, auth, sandbox_factory):
-    sandbox = sandbox_factory(malformed_json_paths={"/4/customers"})
+    # a body that stays broken is retried like a 5xx; Retry-After: 0 keeps those waits at a second
+    sandbox = sandbox_factory(malformed_json_paths={"/4/customers"}, fault_retry_after=0)
     result = make_connector(tmp_path, sandbox, auth).read(configured_catalog(["customers", "workload-schemes"]))
 
     assert result.returncode != 0

@@ -7,6 +7,7 @@ checked against the 200 response schemas of reference/tempo-openapi-v4.yaml.
 from __future__ import annotations
 
 import concurrent.futures
+import email.utils
 import functools
 import json
 import os
@@ -558,6 +559,71 @@ def test_ignore_paging_trap(sandbox: TempoSandbox) -> None:
     page = call(sandbox, "POST", "/worklogs/search", {"offset": 500, "limit": 100}, {"orderBy": UPDATED_ASC}).json()
     assert page["metadata"]["count"] == 3000 and "next" in page["metadata"]
     assert call(sandbox, "GET", "/accounts", {"limit": 10}).json()["metadata"]["count"] == 10
+
+
+def test_http_faults_fire_as_often_as_asked_and_break_the_answer_as_described(sandbox_factory) -> None:
+    sb = sandbox_factory(worklogs=50, fault_retry_after=0)
+    sb.faults.update(
+        http_faults=[
+            {"kind": "gateway", "path": "/4/customers", "times": 2, "status": 504},
+            {"kind": "retry_after", "path": "/4/accounts", "every": 2, "times": 1, "seconds": 7, "http_date": True},
+            {"kind": "html_200", "path": "/4/workload-schemes", "times": 1},
+            {"kind": "truncate", "path": "/4/worklogs", "times": 2},
+        ]
+    )
+    s = session()
+    customers = [call(sb, "GET", "/customers", s=s) for _ in range(3)]
+    assert [r.status_code for r in customers] == [504, 504, 200] and _is_html(customers[0])
+    assert customers[0].headers["Retry-After"] == "0"
+    accounts = [call(sb, "GET", "/accounts", s=s) for _ in range(4)]
+    assert [r.status_code for r in accounts] == [200, 429, 200, 200]
+    wait = email.utils.parsedate_to_datetime(accounts[1].headers["Retry-After"]).timestamp() - time.time()
+    assert 5 <= wait <= 7
+    schemes = [call(sb, "GET", "/workload-schemes", s=s) for _ in range(2)]
+    assert schemes[0].status_code == 200 and _is_html(schemes[0]) and schemes[1].json()["results"]
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):  # the connection ends before Content-Length
+        call(sb, "GET", "/worklogs")
+    sb.faults.update(http_faults=[{"kind": "truncate", "path": "/4/worklogs", "honest_length": False}])
+    cut = call(sb, "GET", "/worklogs")
+    assert cut.status_code == 200 and int(cut.headers["Content-Length"]) == len(cut.content)
+    with pytest.raises(ValueError):
+        cut.json()
+    assert sb.stats()["faults_fired"] == {"gateway": 2, "retry_after": 1, "html_200": 1, "truncate": 2}
+    assert ctl(sb, "GET", "faults").json()["http_faults"][0]["kind"] == "truncate"
+    assert ctl(sb, "POST", "faults", {"http_faults": [{"kind": "melt"}]}).status_code == 400
+    assert ctl(sb, "POST", "faults", {"http_faults": [{"kind": "gateway", "status": 500}]}).status_code == 400
+
+
+@pytest.mark.parametrize("at", ["headers", "body"])
+def test_a_stall_outlasts_the_client_and_a_reset_breaks_the_body(sandbox_factory, at) -> None:
+    sb = sandbox_factory(worklogs=50)
+    sb.faults.update(http_faults=[{"kind": "stall", "path": "/4/customers", "times": 1, "seconds": 30, "at": at}])
+    started = time.monotonic()
+    with pytest.raises((requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError)):
+        session().get(sb.base_url + "/customers", timeout=(5, 0.5))
+    assert time.monotonic() - started < 5
+    assert call(sb, "GET", "/customers").status_code == 200  # fired once
+    sb.faults.update(http_faults=[{"kind": "reset", "path": "/4/customers"}])
+    with pytest.raises(requests.exceptions.ChunkedEncodingError, match="reset"):
+        call(sb, "GET", "/customers")
+
+
+def test_duplicate_page_starts_repeat_the_previous_last_record_and_skip_none(sandbox: TempoSandbox) -> None:
+    sandbox.faults.update(duplicate_page_start_paths=["/4/customers"])
+    records, metas = walk(sandbox, "GET", "/customers", limit=15)
+    ids = [c["id"] for c in records]
+    expected = [c["id"] for c in sandbox.customers()]
+    assert sorted(set(ids)) == sorted(expected) and len(ids) == len(expected) + len(metas) - 1
+    assert [m["offset"] for m in metas] == [15 * n for n in range(len(metas))]
+    assert ids[15] == ids[14] and ids[30] == ids[29]  # each page starts with the previous page's last record
+
+
+def test_gzip_paths_are_compressed_when_the_client_accepts_gzip(sandbox: TempoSandbox) -> None:
+    sandbox.faults.update(gzip_paths=["/4/customers"])
+    zipped = call(sandbox, "GET", "/customers")
+    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.json()["results"]
+    plain = session().get(sandbox.base_url + "/customers", headers={"Accept-Encoding": "identity"}, timeout=30)
+    assert "Content-Encoding" not in plain.headers and plain.json() == zipped.json()
 
 
 def test_malformed_json_html_500_and_scope_denied(sandbox: TempoSandbox) -> None:

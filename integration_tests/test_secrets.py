@@ -15,8 +15,9 @@ def test_no_secret_in_any_output_with_faults_on(tmp_path, auth, sandbox_factory)
     sandbox = sandbox_factory(
         fail_5xx_every=7,  # 503 with an HTML body, retried
         rate_limit_per_second=4,  # 429 with Retry-After, retried
-        malformed_json_paths={"/4/customers"},  # half a JSON body: the stream fails naming the URL
+        malformed_json_paths={"/4/customers"},  # half a JSON body: retried, then the stream fails naming the URL
         scope_denied_paths={"/4/teams"},  # 403: the stream fails
+        fault_retry_after=0,  # the retries of faults wait a second each
     )
     connector = Connector(tmp_path, {**auth.config(sandbox), "api_url": sandbox.base_url, "page_size": 500})
     seen = {"records": 0}

@@ -63,7 +63,8 @@ Tokens
     Access tokens issued by the OAuth token endpoint (``POST /oauth/token/``, see ``oauth.py``;
     ``sandbox.oauth`` in Python) have every scope until they expire, then get the same 401.
 Order of checks for a ``/4`` request
-    rate limiter (429, answered at once, like a gateway) -> latency sleep -> ``fail_5xx_every``
+    ``http_faults`` (the network or a gateway in front) -> rate limiter (429, answered at once,
+    like a gateway) -> latency sleep -> ``fail_5xx_every``
     (503) -> unknown path (404, JSON) -> token (401) -> scope (403) -> ``gone_paths`` (404) ->
     ``html_error_paths`` (500) -> wrong method (405, JSON) -> request validation (400, JSON) -> 200.
 Error bodies
@@ -134,6 +135,35 @@ Rate limiter (``faults.rate_limit_per_second``)
 fail_5xx_every
     Counts the requests that passed the rate limiter since the value was last set (or
     since reset_stats); every Nth gets 503 with an HTML body.  Deterministic.
+http_faults (network and gateway faults, each a ``FaultRule`` or its dict)
+    Each rule applies to one ``path`` (None: every /4 path) and fires on the first ``times``
+    matching requests (None: no limit), or on every ``every``-th matching request (both: every
+    Nth, at most ``times`` times); the first rule that fires decides the request, before the
+    rate limiter and the token check (it is the network or a gateway in front of Tempo).
+    Counters start when the rules are set; ``stats()["faults_fired"]`` counts by kind.
+    ``stall``: no byte for ``seconds``, before the status line (``at="headers"``) or after the
+    headers and half the body (``at="body"``); then the rest is sent if the client is still
+    there.  ``reset``: the headers and half the body, then a TCP RST.  ``truncate``: the headers
+    and half the body, then the connection closes; with ``honest_length`` (default) the
+    Content-Length is the whole body's (the client sees the connection end early), without it
+    the Content-Length is the half's (a complete answer that is not valid JSON).  ``html_200``:
+    200 with a proxy's HTML sign-in page.  ``gateway``: ``status`` 502 or 504 with an nginx-like
+    HTML page.  ``retry_after``: ``status`` 429 (JSON) or 503 (HTML) with ``Retry-After``:
+    ``seconds`` as a number (0 and 3600 included), or with ``http_date`` an HTTP-date that far
+    ahead.  Stalls end at once when the sandbox stops.
+duplicate_page_start_paths
+    Offset-paged answers on these paths after the first page start early: page N (``offset`` N x
+    ``limit``) starts N records early, so the last record of each page comes again first on the
+    next one -- what offset paging gives when a record is inserted before the offset between
+    every two requests.  ``metadata.offset`` still reports the requested offset; ``next`` is set
+    while records remain after the page.  Nothing is skipped.
+gzip_paths
+    Answers on these paths are gzip-encoded (``Content-Encoding: gzip``) when the request's
+    ``Accept-Encoding`` allows it.
+fault_retry_after
+    When set (seconds, 0 included), every fault answer carries ``Retry-After: <n>``:
+    fail_5xx_every, html_error_paths, malformed_json_paths, and the html_200, gateway and
+    truncate faults of http_faults; a test's retries then wait what the connector's minimum is.
 Clock for edits
     ``clock_now()`` is the real current UTC time truncated to the second, but never
     earlier than one second after the newest ``updatedAt`` in the data, so every edit or
@@ -174,7 +204,7 @@ gone_paths
     Answers 404 JSON after the token and scope checks, as if the team or scheme of the path
     was deleted after the connector listed it.
 Not imitated
-    gzip compression, ``/4/worklogs/{id}`` and the other endpoints, the OAuth consent (``oauth.py``
+    ``/4/worklogs/{id}`` and the other endpoints, the OAuth consent (``oauth.py``
     serves the token endpoint: refresh with rotation and expiry), and
     Tempo's silent omission of worklogs the token's user may not see.
 """
@@ -186,11 +216,14 @@ import collections
 import contextlib
 import dataclasses
 import datetime as _dt
+import email.utils
 import gc
+import gzip
 import json
 import math
 import re
 import socket
+import struct
 import sys
 import threading
 import time
@@ -288,6 +321,17 @@ class SandboxFaults:
     gone_paths: set[str] = field(default_factory=set)
     #: sandbox extension: refuse papertrail ``from`` older than this many days (Tempo: 180)
     papertrail_max_age_days: int | None = None
+    #: network and gateway faults, each a FaultRule (or its dict): stalls, resets, truncated bodies, HTML
+    #: pages, 502/504 gateway pages, Retry-After answers; each can fire a limited number of times
+    http_faults: list[FaultRule] = field(default_factory=list)
+    #: offset-paged answers after the first page start early: the last record of the previous page comes
+    #: again first, as when a record is inserted before the offset between every two requests
+    duplicate_page_start_paths: set[str] = field(default_factory=set)
+    #: answer these paths gzip-encoded (Content-Encoding: gzip) when the request accepts gzip
+    gzip_paths: set[str] = field(default_factory=set)
+    #: add ``Retry-After: <n>`` to every fault answer (fail_5xx_every, html_error_paths, malformed_json_paths,
+    #: html_200/gateway/truncated faults), so a test's retries wait as little as the connector allows
+    fault_retry_after: int | None = None
 
     _SET_FIELDS = (
         "ignore_paging_paths",
@@ -296,6 +340,8 @@ class SandboxFaults:
         "malformed_json_paths",
         "html_error_paths",
         "gone_paths",
+        "duplicate_page_start_paths",
+        "gzip_paths",
     )
 
     def update(self, **changes: Any) -> SandboxFaults:
@@ -320,6 +366,12 @@ class SandboxFaults:
                 value = float(value or 0.0)
                 if value < 0:
                     raise ValueError("latency_seconds must be >= 0")
+            elif name == "http_faults":
+                value = [rule if isinstance(rule, FaultRule) else FaultRule.from_dict(rule) for rule in value or []]
+            elif name == "fault_retry_after":
+                if value is not None and (isinstance(value, bool) or int(value) != value or int(value) < 0):
+                    raise ValueError("fault_retry_after must be an integer >= 0 or null")
+                value = None if value is None else int(value)
             elif name in ("fail_5xx_every", "papertrail_max_age_days"):
                 if value is not None:
                     if isinstance(value, bool) or int(value) != value or int(value) < 1:
@@ -342,8 +394,94 @@ class SandboxFaults:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
+            if f.name == "http_faults":
+                v = [rule.to_dict() for rule in v]
             out[f.name] = sorted(v) if isinstance(v, set) else v
         return out
+
+    def take_http_fault(self, path: str) -> FaultRule | None:
+        """The first rule of ``http_faults`` that fires for this request (it counts as fired), or None."""
+        for rule in self.http_faults:
+            if rule.fires(path):
+                return rule
+        return None
+
+
+_FAULT_KINDS = ("stall", "reset", "truncate", "html_200", "gateway", "retry_after")
+
+
+@dataclass
+class FaultRule:
+    """One network or gateway fault of ``SandboxFaults.http_faults`` (see the module docstring).
+
+    ``kind``: stall | reset | truncate | html_200 | gateway | retry_after.  ``path``: the request path it
+    applies to (None: every /4 path).  ``times``: fire on the first N matching requests only (None: no limit);
+    ``every``: fire on every Nth matching request only.  ``seconds``: how long a stall lasts, or the wait a
+    retry_after answer asks for.  ``at``: where a stall happens, "headers" (before the status line) or
+    "body" (after the headers and half the body).  ``honest_length``: a truncated body keeps the full
+    Content-Length (the client sees the connection end early) or declares the truncated length (the client
+    gets a complete answer that is not valid JSON).  ``status``: 502 or 504 for gateway, 429 or 503 for
+    retry_after.  ``http_date``: retry_after sends an HTTP-date ``seconds`` from now instead of seconds.
+    """
+
+    kind: str
+    path: str | None = None
+    times: int | None = None
+    every: int | None = None
+    seconds: float = 0.0
+    at: str = "headers"
+    honest_length: bool = True
+    status: int | None = None
+    http_date: bool = False
+    seen: int = field(default=0, compare=False, repr=False)
+    fired: int = field(default=0, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+    _DEFAULT_STATUS = {"gateway": 502, "retry_after": 429}
+    _ALLOWED_STATUS = {"gateway": (502, 504), "retry_after": (429, 503)}
+
+    def __post_init__(self) -> None:
+        if self.kind not in _FAULT_KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(_FAULT_KINDS)}, got {self.kind!r}")
+        for name in ("times", "every"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or int(value) != value or int(value) < 1):
+                raise ValueError(f"{name} must be a positive integer or null")
+        if self.at not in ("headers", "body"):
+            raise ValueError("at must be 'headers' or 'body'")
+        self.seconds = float(self.seconds or 0.0)
+        if self.seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        if self.status is None:
+            self.status = self._DEFAULT_STATUS.get(self.kind)
+        if self.kind in self._ALLOWED_STATUS and self.status not in self._ALLOWED_STATUS[self.kind]:
+            raise ValueError(f"status of a {self.kind} fault must be one of {self._ALLOWED_STATUS[self.kind]}")
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, Any]) -> FaultRule:
+        if not isinstance(spec, dict):
+            raise ValueError("each of http_faults must be an object")
+        names = {f.name for f in dataclasses.fields(cls)} - {"seen", "fired", "_lock"}
+        unknown = set(spec) - names
+        if unknown:
+            raise ValueError(f"unknown http_faults field(s): {sorted(unknown)}")
+        return cls(**spec)
+
+    def to_dict(self) -> dict[str, Any]:
+        names = ("kind", "path", "times", "every", "seconds", "at", "honest_length", "status", "http_date")
+        return {name: getattr(self, name) for name in names}
+
+    def fires(self, path: str) -> bool:
+        if self.path is not None and not _path_hit({self.path}, path):
+            return False
+        with self._lock:
+            self.seen += 1
+            if self.every is not None and self.seen % self.every:
+                return False
+            if self.times is not None and self.fired >= self.times:
+                return False
+            self.fired += 1
+            return True
 
 
 @contextlib.contextmanager
@@ -561,6 +699,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         if fault_overrides:
             self.faults.update(**fault_overrides)
         self._lock = threading.RLock()  # stats, limiter, audit log, small collections
+        self._stopped = threading.Event()  # ends the stalls of http_faults when the sandbox stops
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -650,6 +789,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
     def start(self) -> TempoSandbox:
         if self._server is not None:
             return self
+        self._stopped.clear()
         server = _Server((HOST, self.requested_port), _Handler)
         server.sandbox = self
         self._server = server
@@ -664,6 +804,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         server, self._server = self._server, None
         if server is None:
             return
+        self._stopped.set()
         server.shutdown()
         server.server_close()
         server.close_connections()
@@ -710,6 +851,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
             self._limiter: dict[str, collections.deque] = {}
             self._fail_counter = 0
             self._fail_every_seen = self.faults.fail_5xx_every
+            self._faults_fired: collections.Counter = collections.Counter()
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
@@ -721,7 +863,12 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
                 "errors_5xx": self._stats_5xx,
                 "max_in_flight": self._max_in_flight,
                 "in_flight": self._in_flight,
+                "faults_fired": dict(self._faults_fired),
             }
+
+    def _fault_fired(self, kind: str) -> None:
+        with self._lock:
+            self._faults_fired[kind] += 1
 
     def _begin(self, path: str) -> None:
         with self._lock:
@@ -986,7 +1133,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
                 503,
                 HTML_CT,
                 _html(503, "Service Unavailable", "The server is temporarily unable to service your request."),
-                {},
+                self._fault_headers(),
             )
         route = _ROUTES.get(path) or next((r for pattern, r in _PATH_ROUTES if pattern.match(path)), None)
         if route is None:
@@ -1015,7 +1162,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         if _path_hit(faults.gone_paths, path):
             return 404, JSON_CT, _err_body("The requested resource cannot be found in the system"), {}
         if _path_hit(faults.html_error_paths, path):
-            return 500, HTML_CT, _html(500, "Internal Server Error", "Something went wrong."), {}
+            return 500, HTML_CT, _html(500, "Internal Server Error", "Something went wrong."), self._fault_headers()
         handler = route.get(method)
         if handler is None:
             return (
@@ -1031,8 +1178,32 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         except ApiError as exc:
             return exc.status, JSON_CT, _err_body(exc.message), {}
         if _path_hit(faults.malformed_json_paths, path):
-            payload = payload[: max(1, len(payload) // 2)]
+            return 200, JSON_CT, payload[: max(1, len(payload) // 2)], self._fault_headers()
         return 200, JSON_CT, payload, {}
+
+    def _fault_headers(self) -> dict[str, str]:
+        """``Retry-After`` for a fault answer when ``faults.fault_retry_after`` is set."""
+        wait = self.faults.fault_retry_after
+        return {} if wait is None else {"Retry-After": str(wait)}
+
+    def http_fault_answer(self, rule: FaultRule) -> tuple[int, str, bytes, dict[str, str]] | None:
+        """The answer a gateway in front of Tempo gives instead of Tempo's, for the faults that replace it."""
+        if rule.kind == "html_200":
+            page = _html(200, "Sign in", "Your session expired. Please sign in to continue.")
+            return 200, HTML_CT, page, self._fault_headers()
+        if rule.kind == "gateway":
+            title = {502: "Bad Gateway", 504: "Gateway Time-out"}[rule.status or 502]
+            return rule.status or 502, HTML_CT, _html(rule.status or 502, title, "nginx"), self._fault_headers()
+        if rule.kind == "retry_after":
+            if rule.http_date:
+                value = email.utils.formatdate(time.time() + rule.seconds, usegmt=True)
+            else:
+                value = str(int(rule.seconds))
+            status = rule.status or 429
+            if status == 429:
+                return 429, JSON_CT, _err_body("Rate limit exceeded"), {"Retry-After": value}
+            return 503, HTML_CT, _html(503, "Service Unavailable", "Down for maintenance."), {"Retry-After": value}
+        return None
 
     # -- endpoint helpers -------------------------------------------------------------
     def _paging(self, qpairs: list[tuple[str, str]]) -> tuple[int, int]:
@@ -1059,6 +1230,11 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
             items, total = fetch(0, None)
             offset = 0
             has_next = True
+        elif offset > 0 and _path_hit(self.faults.duplicate_page_start_paths, path):
+            # a record was inserted before `offset` between every two pages: page N starts N records early
+            start = offset - max(1, offset // limit)
+            items, total = fetch(start, limit)
+            has_next = start + len(items) < total
         else:
             items, total = fetch(offset, limit)
             has_next = offset + len(items) < total
@@ -1423,15 +1599,49 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        fault: FaultRule | None = None,
+        gzipped: bool = False,
+    ) -> None:
+        """Writes the answer; a stall, reset or truncate ``fault`` breaks it the way a network would."""
+        stopped = self.server.sandbox._stopped
+        if gzipped and "gzip" in (self.headers.get("Accept-Encoding") or "").lower():
+            body = gzip.compress(body, compresslevel=5)
+            headers = {**(headers or {}), "Content-Encoding": "gzip"}
+        kind = fault.kind if fault else None
+        if kind == "stall" and fault.at == "headers":
+            stopped.wait(fault.seconds)
+        cut = max(1, len(body) // 2)
+        declared = cut if kind == "truncate" and not fault.honest_length else len(body)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(declared))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if kind not in ("stall", "reset", "truncate") or (kind == "stall" and fault.at == "headers"):
             self.wfile.write(body)
+            return
+        self.wfile.write(body[:cut])
+        self.wfile.flush()
+        if kind == "stall":
+            stopped.wait(fault.seconds)
+            self.wfile.write(body[cut:])
+        elif kind == "reset":
+            # SO_LINGER 0: close() sends a TCP RST instead of a FIN, as a dropped connection does
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+        elif fault.honest_length:  # the connection ends before the declared length
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_WR)
 
     def _dispatch(self) -> None:
         sandbox = self.server.sandbox
@@ -1454,14 +1664,21 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox._begin(path)
         status = 500
         try:
+            fault = sandbox.faults.take_http_fault(path)
+            if fault is not None:
+                sandbox._fault_fired(fault.kind)
+            answer = sandbox.http_fault_answer(fault) if fault is not None else None
             try:
-                status, ctype, payload, headers = sandbox.handle_api(
+                status, ctype, payload, headers = answer or sandbox.handle_api(
                     self.command, path, query, body, self.headers.get("Authorization")
                 )
             except Exception as exc:  # a sandbox bug: answer 500 and show it
                 traceback.print_exc()
                 status, ctype, payload, headers = 500, JSON_CT, _err_body(f"Internal sandbox error: {exc!r}"), {}
-            self._send(status, ctype, payload, headers)
+            if fault is not None and fault.kind == "truncate":
+                headers = {**headers, **sandbox._fault_headers()}
+            gzipped = _path_hit(sandbox.faults.gzip_paths, path)
+            self._send(status, ctype, payload, headers, fault=None if answer else fault, gzipped=gzipped)
         finally:
             sandbox._end(status)
 

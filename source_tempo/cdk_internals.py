@@ -1,10 +1,11 @@
-"""The one module that touches private attributes of the Airbyte CDK, each because no public API does the job.
+"""The one module that touches what the Airbyte CDK (and requests) do not promise: private attributes, log texts,
+the frames of a traceback. Each item says why no public hook does the job.
 
-airbyte-cdk is pinned exactly (pyproject.toml), and unit_tests/test_cdk_internals.py fails, naming the attribute,
-when one listed in `PRIVATE_ATTRIBUTES` is missing in the installed CDK: an upgrade then breaks that test instead
-of, say, silently no longer saving rotated OAuth refresh tokens.
+airbyte-cdk is pinned exactly (pyproject.toml), and unit_tests/test_cdk_internals.py checks every item below
+against the installed CDK (for private attributes: the names in `PRIVATE_ATTRIBUTES`), so that an upgrade that
+changes one fails a test instead of a sync, e.g. silently no longer saving rotated OAuth refresh tokens.
 
-Private attributes touched here, and why:
+
 
 * `ConcurrentDeclarativeSource._config` (an instance attribute, read by `components_config`, rebound by
   `use_components_config`): the config dict from which the source builds every component, the OAuth authenticator
@@ -17,14 +18,49 @@ Private attributes touched here, and why:
   the CDK builds from the manifest's `spec`, holding `config_normalization_rules.validations`. The CDK runs them only
   when it builds streams, after its own JSON-schema check of the config, whose message does not name the field;
   `SourceTempo.validate_config` runs them first (source_tempo/config.py).
+
+Behaviour and texts:
+
+* Log texts of the CDK (`CdkLogRewrites`):
+  - airbyte_cdk/sources/streams/http/rate_limiting.py, `user_defined_backoff_handler.sleep_on_ratelimit`, logs
+    "UserDefinedBackoffException: Rate limit exceeded ... Retrying in N seconds." before EVERY wait of a
+    backoff strategy, whatever the cause: a DNS failure or a timeout was reported as a rate limit. The
+    connector's own strategy (source_tempo/http_faults.py) logs each wait with its real cause first, so this
+    line is dropped.
+  - Tracebacks: HttpClient._send_with_retry ("Retries exhausted with backoff exception."), the concurrent
+    read processor ("Exception while syncing stream ...") and the uncaught-exception hook log the stack trace
+    of every failure. For an AirbyteTracedException, an error whose message already says what went wrong and
+    what to do, the trace is dropped from the log line (the message stays); unexpected exceptions keep it.
+  The line of a stream that `fail_to_start_after` kept from starting is dropped altogether.
+  - "During the sync, the following streams did not sync successfully: ..." (exception_handler.
+    generate_failed_streams_error_message, logged by ConcurrentReadProcessor.is_done): the repr of every
+    stream's exception, thousands of characters when many streams failed. Dropped: the sync's last error,
+    rewritten by SourceTempo.read, names every stream not read and why.
+  The only hook for this is Python's logging: a filter on the root logger's handlers, where the CDK's
+  console handler (and the test kit's capture handler) sit. If the texts change, the lines come back
+  unchanged: nothing breaks, the log is noisier.
+* `fail_to_start_after` replaces a stream's `generate_partitions` (the AbstractStream method the CDK's
+  partition enqueuer calls in a worker thread to start reading a stream) on that stream object, so that a
+  stream the CDK starts after the sync was stopped fails at once, without a request. The CDK has no way to
+  stop a concurrent sync early: its read processor starts every selected stream. If the CDK stopped calling
+  `generate_partitions`, such streams would be read as before and their errors dropped (SourceTempo.read).
+* `request_of` reads the PreparedRequest from the frames of an exception's traceback. requests raises the
+  errors of reading a body (a reset connection, a truncated body, a read timeout between two chunks) without
+  the request they belong to, and the CDK's error handler receives only the exception; the URL that the
+  message must name is the local `request` of HttpClient._send / requests.Session.send in that traceback.
+  Without it the message says "a request to Tempo" instead of the URL.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import logging
+from typing import Any, Callable, Iterator, Mapping
 
+import requests
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.sources.declarative.spec import Spec
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 # (owner, attribute, whether it is set on instances rather than on the class): what the unit test checks.
 PRIVATE_ATTRIBUTES: list[tuple[type, str, bool]] = [
@@ -46,3 +82,65 @@ def use_components_config(source: ConcurrentDeclarativeSource, config: Mapping[s
 def spec_component(source: ConcurrentDeclarativeSource) -> Spec:
     """The Spec component the source built from the manifest's `spec` (its config transformations and validations)."""
     return source._spec_component  # type: ignore[return-value]
+
+
+# the start of the CDK's wait line in rate_limiting.user_defined_backoff_handler
+CDK_WAIT_LOG_PREFIX = "UserDefinedBackoffException: Rate limit exceeded"
+NOT_STARTED = "was not started: the sync stopped at an earlier error."
+# exception_handler.generate_failed_streams_error_message, logged by the concurrent read processor at the end
+CDK_FAILED_STREAMS_PREFIX = "During the sync, the following streams did not sync successfully:"
+
+
+class CdkLogRewrites(logging.Filter):
+    """Drops the CDK's misleading wait line; keeps the message but not the stack trace of explained errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith((CDK_WAIT_LOG_PREFIX, CDK_FAILED_STREAMS_PREFIX)):
+            return False
+        if record.exc_info and isinstance(record.exc_info[1], AirbyteTracedException):
+            if NOT_STARTED in (record.exc_info[1].message or ""):
+                return False  # a stream skipped after a stop: the sync's one error says why
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def install_log_rewrites() -> None:
+    """Adds CdkLogRewrites to every handler of the root logger that lacks it (the CDK configures them when the
+    entrypoint starts, so this runs at the start of each command)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(existing, CdkLogRewrites) for existing in handler.filters):
+            handler.addFilter(CdkLogRewrites())
+
+
+def fail_to_start_after(stream: Any, stopped: Callable[[], str | None]) -> None:
+    """Makes `stream` fail without a request if `stopped()` gives a reason when the CDK starts reading it."""
+    generate_partitions = stream.generate_partitions
+
+    def generate_unless_stopped() -> Iterator[Any]:
+        reason = stopped()
+        if reason:
+            raise AirbyteTracedException(
+                message=f"Stream {stream.name} was not started: the sync stopped at an earlier error.",
+                internal_message=f"Stream {stream.name} {NOT_STARTED}",
+                failure_type=FailureType.config_error,
+            )
+        yield from generate_partitions()
+
+    stream.generate_partitions = generate_unless_stopped
+
+
+def request_of(error: BaseException) -> requests.PreparedRequest | None:
+    """The request an exception of requests belongs to: its own `request`, else the innermost local `request`
+    of the frames it was raised through (see the module docstring)."""
+    request: Any = getattr(error, "request", None)
+    if isinstance(request, requests.PreparedRequest):
+        return request
+    found = None
+    traceback = error.__traceback__
+    while traceback is not None:
+        candidate = traceback.tb_frame.f_locals.get("request")
+        if isinstance(candidate, requests.PreparedRequest):
+            found = candidate
+        traceback = traceback.tb_next
+    return found

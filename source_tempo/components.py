@@ -31,6 +31,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator impor
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_tempo.http_faults import json_body
+
 LOGGER = logging.getLogger("airbyte")
 
 _BODY_ATTRIBUTE = "_tempo_body"
@@ -47,12 +49,13 @@ def tempo_body(response: requests.Response) -> Mapping[str, Any]:
     """Parses a Tempo list response once and keeps it on the response for the paginator.
 
     The extractor and the pagination strategy both need the body; parsing a 5000-record page twice
-    costs more than everything else the connector does with it.
+    costs more than everything else the connector does with it. (The error handler has already parsed it,
+    and retried a body that is not JSON: see source_tempo/http_faults.py.)
     """
     body = getattr(response, _BODY_ATTRIBUTE, None)
     if body is None:
         try:
-            body = orjson.loads(response.content)
+            body = json_body(response)
         except orjson.JSONDecodeError:
             raise AirbyteTracedException(
                 message=(

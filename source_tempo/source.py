@@ -28,10 +28,17 @@ from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tempo.auth import PersistedConfig
-from source_tempo.cdk_internals import components_config, spec_component, use_components_config
+from source_tempo.cdk_internals import (
+    components_config,
+    fail_to_start_after,
+    install_log_rewrites,
+    spec_component,
+    use_components_config,
+)
 from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones, partition_factory
 from source_tempo.config import register_secrets
 from source_tempo.cursor_ceiling import CursorCeiling
+from source_tempo.http_faults import apply_read_timeout_override, stops_the_sync
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -63,6 +70,8 @@ class SourceTempo(YamlDeclarativeSource):
             if message.stream is not None and message.stream.stream_state is not None
         }
         register_secrets(components_config(self))
+        # the manifest's read timeout, or SOURCE_TEMPO_READ_TIMEOUT_SECONDS (the same dict the streams are built from)
+        apply_read_timeout_override(self.resolved_manifest)  # type: ignore[arg-type]
 
     def validate_config(self) -> None:
         """Raises the first problem of the config as a config error naming the field, before any request.
@@ -87,13 +96,19 @@ class SourceTempo(YamlDeclarativeSource):
     ) -> Iterator[AirbyteMessage]:
         # the CDK's entrypoint has just replaced the secret forms registered as the source was built
         register_secrets(components_config(self))
+        install_log_rewrites()
         # A stream that fails (a 403 above all) does not stop the others: the CDK reads them to the end, saves
         # their state, then fails the sync with a last error that quotes the raw HTTP log line of each failure.
         # That last error is the one a user sees first, so it is rewritten to name every stream that was not read
         # with its own message (e.g. the missing permission), and how many streams were read completely. The sync
         # still ends failed: a stream the token may not read must never look like a stream without data.
+        # An error that every stream would meet (a rejected token, an unreachable host: `stops_the_sync`) stops
+        # the sync instead: streams not started yet fail without a request (see `streams`), the requests under
+        # way end, and that one error is the sync's last and only one.
         failed: dict[str, str] = {}
+        failure_types: set[FailureType | None] = set()
         completed: set[str] = set()
+        self._stopped_by: Any = None
         try:
             for message in super().read(logger, config, catalog, state):
                 trace = message.trace if message.type == Type.TRACE else None
@@ -107,11 +122,25 @@ class SourceTempo(YamlDeclarativeSource):
                     error.message = filter_secrets(error.message) if error.message else error.message
                     error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
                     error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
+                    if self._stopped_by is None and stops_the_sync(error.message):
+                        self._stopped_by = error
+                    if self._stopped_by is not None:
+                        continue  # the other streams' errors after a stop are its echo
                     if error.stream_descriptor is not None and error.message:
+                        if failed.get(error.stream_descriptor.name) == error.message:
+                            continue  # another partition of the stream (a window of worklogs) failed the same way
                         failed.setdefault(error.stream_descriptor.name, error.message)
+                        failure_types.add(error.failure_type)
                 yield message
         except AirbyteTracedException as error:
-            if error.internal_message == _CDK_SYNC_FAILURE and failed:
+            if error.internal_message == _CDK_SYNC_FAILURE and self._stopped_by is not None:
+                read_completely = f" Read completely before it: {', '.join(sorted(completed))}." if completed else ""
+                error.message = (
+                    f"{self._stopped_by.message} The sync stopped at this error: no stream can be read until it is "
+                    f"fixed.{read_completely}"
+                )
+                error.failure_type = self._stopped_by.failure_type
+            elif error.internal_message == _CDK_SYNC_FAILURE and failed:
                 read_completely = ", ".join(sorted(completed))
                 error.message = (
                     f"The sync did not read {len(failed)} stream(s): {', '.join(failed)}. "
@@ -122,6 +151,10 @@ class SourceTempo(YamlDeclarativeSource):
                         else " No other stream was read completely."
                     )
                 )
+                if failure_types == {FailureType.transient_error}:
+                    # The CDK calls this last error a config error; when every stream failed on a timeout, a 5xx
+                    # or a wait too long, running the sync again is the fix, and the platform retries transients.
+                    error.failure_type = FailureType.transient_error
             raise
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
@@ -132,6 +165,7 @@ class SourceTempo(YamlDeclarativeSource):
         403 is logged as a warning and listed in the check's message, without failing it: a token may rightly
         lack scopes for streams the connection does not select, and a sync that selects one reports it by name.
         """
+        install_log_rewrites()
         # the CDK's entrypoint has just replaced the secret forms registered as the source was built
         register_secrets(components_config(self))
         try:
@@ -227,4 +261,10 @@ class SourceTempo(YamlDeclarativeSource):
             WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
         for stream in streams:  # last: in front of the cursor classes set above
             CursorCeiling.apply_to(stream, started, self._saved_states.get(stream.name))
+        for stream in streams:  # after a stop (see `read`), a stream not started yet is not started
+            fail_to_start_after(stream, self._stop_message)
         return streams
+
+    def _stop_message(self) -> str | None:
+        stopped_by = getattr(self, "_stopped_by", None)
+        return stopped_by.message if stopped_by is not None else None

@@ -1,19 +1,33 @@
-"""Every private CDK attribute that source_tempo/cdk_internals.py lists exists in the installed CDK.
-
-A CDK upgrade that renames one fails here, naming it, rather than as a connector that quietly stops doing
-something (e.g. saving a rotated OAuth refresh token to the config file).
-"""
+"""Every assumption of source_tempo/cdk_internals.py about the installed CDK and requests, checked: a CDK upgrade
+that renames a private attribute or changes a text fails here, naming it, rather than as a connector that quietly
+stops doing something (e.g. saving a rotated OAuth refresh token to the config file)."""
 
 from __future__ import annotations
 
+import inspect
+import logging
 from typing import Any
 
 import pytest
+import requests
+from airbyte_cdk.exception_handler import generate_failed_streams_error_message
+from airbyte_cdk.sources.concurrent_source import concurrent_read_processor
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.sources.streams.concurrent import partition_enqueuer
+from airbyte_cdk.sources.streams.http import http_client, rate_limiting
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tempo import SourceTempo
 from source_tempo.auth import PersistedConfig
-from source_tempo.cdk_internals import PRIVATE_ATTRIBUTES, components_config
+from source_tempo.cdk_internals import (
+    CDK_FAILED_STREAMS_PREFIX,
+    CDK_WAIT_LOG_PREFIX,
+    PRIVATE_ATTRIBUTES,
+    CdkLogRewrites,
+    components_config,
+    fail_to_start_after,
+    request_of,
+)
 from source_tempo.source import MANIFEST
 from unit_tests.mock_server.config import ConfigBuilder
 
@@ -47,3 +61,80 @@ def test_the_components_are_built_from_the_config_the_source_was_given():
     built_from = components_config(source)
     assert isinstance(built_from, PersistedConfig) and built_from.path == "/somewhere/config.json"
     assert dict(built_from) == config
+
+
+def _record(message: str, error: BaseException | None = None) -> logging.LogRecord:
+    exc_info = (type(error), error, error.__traceback__) if error else None
+    return logging.LogRecord("airbyte", logging.INFO, __file__, 1, message, None, exc_info)
+
+
+def test_the_cdk_still_logs_its_wait_line_and_the_tracebacks_the_filter_rewrites() -> None:
+    assert CDK_WAIT_LOG_PREFIX in inspect.getsource(rate_limiting.user_defined_backoff_handler)
+    assert "exc_info=True" in inspect.getsource(http_client.HttpClient._send_with_retry)
+    assert "self._logger.exception(" in inspect.getsource(
+        concurrent_read_processor.ConcurrentReadProcessor.on_exception
+    )
+    failed = generate_failed_streams_error_message({"customers": [ValueError("x")]})
+    assert failed.startswith(CDK_FAILED_STREAMS_PREFIX)
+
+
+def test_the_wait_line_is_dropped_and_explained_errors_lose_only_their_stack_trace() -> None:
+    rewrites = CdkLogRewrites()
+    assert not rewrites.filter(_record(f"{CDK_WAIT_LOG_PREFIX} (HTTP 503). Retrying in 2.0 seconds."))
+    assert not rewrites.filter(_record(f"{CDK_FAILED_STREAMS_PREFIX} customers: AirbyteTracedException('...')"))
+
+    try:
+        raise AirbyteTracedException(message="Tempo rejected the API token")
+    except AirbyteTracedException as error:
+        explained = _record("Exception while syncing stream customers", error)
+    assert rewrites.filter(explained) and explained.exc_info is None
+    assert explained.getMessage() == "Exception while syncing stream customers"
+
+    try:
+        raise KeyError("a bug")
+    except KeyError as error:
+        bug = _record("Exception while syncing stream customers", error)
+    assert rewrites.filter(bug) and bug.exc_info is not None  # an unexpected error keeps its trace
+
+
+@pytest.mark.parametrize("function", [http_client.HttpClient._send, requests.Session.send])
+def test_the_functions_that_send_still_name_their_request_request(function) -> None:
+    assert "request" in inspect.signature(function).parameters
+
+
+def test_request_of_finds_the_request_of_a_body_error_in_its_traceback() -> None:
+    """requests raises body errors (ChunkedEncodingError, ...) without their request."""
+    request = requests.Request("GET", "https://api.tempo.io/4/customers?limit=5").prepare()
+
+    def send(request: requests.PreparedRequest) -> None:
+        raise requests.exceptions.ChunkedEncodingError("Connection broken")
+
+    try:
+        send(request)
+    except requests.exceptions.ChunkedEncodingError as error:
+        assert error.request is None
+        assert request_of(error) is request
+    with_request = requests.exceptions.ConnectionError("refused", request=request)
+    assert request_of(with_request) is request
+    assert request_of(ValueError("no request anywhere")) is None
+
+
+def test_a_stream_started_after_a_stop_fails_without_generating_a_partition() -> None:
+    class Stream:
+        name = "customers"
+        generated = 0
+
+        def generate_partitions(self):
+            Stream.generated += 1
+            yield "a partition"
+
+    running, stopped = Stream(), Stream()
+    fail_to_start_after(running, lambda: None)
+    fail_to_start_after(stopped, lambda: "401")
+
+    assert list(running.generate_partitions()) == ["a partition"]
+    with pytest.raises(AirbyteTracedException, match="Stream customers was not started"):
+        list(stopped.generate_partitions())
+    assert Stream.generated == 1
+    # the CDK's partition enqueuer calls exactly this method on the stream object
+    assert "stream.generate_partitions()" in inspect.getsource(partition_enqueuer.PartitionEnqueuer.generate_partitions)
