@@ -1,5 +1,5 @@
 """Network and gateway faults, through the real `source-tempo` CLI against the sandbox (its `http_faults` and the
-other switches of SandboxFaults, see integration_tests/sandbox/server.py).
+other switches of SandboxFaults, see sandbox/server.py).
 
 Each case ends one of two ways, within its deadline: a transient fault that a retry gets past delivers exactly
 the sandbox's records (whole records, by key) and the state of a clean sync; any other fault fails with exit
@@ -17,8 +17,8 @@ from collections import Counter
 import pytest
 
 from integration_tests.connector_cli import Connector, Run, configured_catalog, sandbox_connector
-from integration_tests.sandbox import TOKEN_OTHER_REGION
 from integration_tests.test_end_to_end import records_before_last_state
+from sandbox import TOKEN_OTHER_REGION
 
 WORKLOGS = 200
 PAGE = 50  # 4 pages of worklogs, 1 of customers (40), 2 of accounts (60)

@@ -50,7 +50,8 @@ def test_no_secret_in_any_output_with_faults_on(tmp_path, auth, sandbox_factory)
 
     read = runs["read"]
     errors = " ".join(read.errors())
-    assert "not valid JSON" in errors and "/4/customers" in errors
+    # customers fails naming its URL; its last attempt may meet the every-7th 503 rather than the broken body
+    assert "/4/customers" in errors and ("not valid JSON" in errors or "HTTP 503 at" in errors)
     assert "Stream teams" in errors and "permission or scope" in errors
     assert len(read.records("worklogs")) == len(sandbox.worklogs())
     statuses = sandbox.stats()["by_status"]
