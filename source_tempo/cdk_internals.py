@@ -17,7 +17,7 @@ changes one fails a test instead of a sync, e.g. silently no longer saving rotat
 * `ConcurrentDeclarativeSource._spec_component` (an instance attribute, read by `spec_component`): the Spec component
   the CDK builds from the manifest's `spec`, holding `config_normalization_rules.validations`. The CDK runs them only
   when it builds streams, after its own JSON-schema check of the config, whose message does not name the field;
-  `SourceTempo.validate_config` runs them first (source_tempo/config.py).
+  `SourceTempo.validate_config` runs them first (source_tempo/components/config.py).
 
 Behaviour and texts:
 
@@ -25,7 +25,7 @@ Behaviour and texts:
   - airbyte_cdk/sources/streams/http/rate_limiting.py, `user_defined_backoff_handler.sleep_on_ratelimit`, logs
     "UserDefinedBackoffException: Rate limit exceeded ... Retrying in N seconds." before EVERY wait of a
     backoff strategy, whatever the cause: a DNS failure or a timeout was reported as a rate limit. The
-    connector's own strategy (source_tempo/http_faults.py) logs each wait with its real cause first, so this
+    connector's own strategy (source_tempo/components/errors.py) logs each wait with its real cause first, so this
     line is dropped.
   - Tracebacks: HttpClient._send_with_retry ("Retries exhausted with backoff exception."), the concurrent
     read processor ("Exception while syncing stream ...") and the uncaught-exception hook log the stack trace
@@ -54,18 +54,40 @@ Behaviour and texts:
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterator, Mapping
+import threading
+from typing import Any, Callable, Iterator, Mapping, MutableMapping
 
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.sources.declarative.spec import Spec
+from airbyte_cdk.sources.declarative.stream_slicers.declarative_partition_generator import (
+    DeclarativePartitionFactory,
+    StreamSlicerPartitionGenerator,
+)
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
+from airbyte_cdk.sources.streams.concurrent.default_stream import DefaultStream
+from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 # (owner, attribute, whether it is set on instances rather than on the class): what the unit test checks.
 PRIVATE_ATTRIBUTES: list[tuple[type, str, bool]] = [
     (ConcurrentDeclarativeSource, "_config", True),
     (ConcurrentDeclarativeSource, "_spec_component", True),
+    (DefaultStream, "_stream_partition_generator", True),
+    (StreamSlicerPartitionGenerator, "_partition_factory", True),
+    (DeclarativePartitionFactory, "_retriever", True),
+    (ConcurrentCursor, "_concurrent_state", True),
+    (ConcurrentCursor, "_connector_state_converter", True),
+    (ConcurrentCursor, "_start", True),
+    (ConcurrentCursor, "_lock", True),
+    (ConcurrentCursor, "_is_ascending_order", True),
+    (ConcurrentCursor, "_most_recent_cursor_value_per_partition", True),
+    (ConcurrentCursor, "_has_closed_at_least_one_slice", True),
+    (ConcurrentCursor, "_slice_boundary_fields_wrapper", True),
+    (ConcurrentCursor, "_START_BOUNDARY", False),
+    (ConcurrentCursor, "_merge_partitions", False),
+    (ConcurrentCursor, "_emit_state_message", False),
 ]
 
 
@@ -82,6 +104,96 @@ def use_components_config(source: ConcurrentDeclarativeSource, config: Mapping[s
 def spec_component(source: ConcurrentDeclarativeSource) -> Spec:
     """The Spec component the source built from the manifest's `spec` (its config transformations and validations)."""
     return source._spec_component  # type: ignore[return-value]
+
+
+def swap_class(obj: Any, cls: type) -> None:
+    """Makes the CDK-built `obj` an instance of `cls`, a subclass of its class (so every attribute the CDK set on
+    it stays valid) that adds behaviour."""
+    if not issubclass(cls, type(obj)):
+        raise TypeError(f"{cls.__name__} is not a subclass of {type(obj).__name__}: its instances cannot become one")
+    obj.__class__ = cls
+
+
+# --- streams: DefaultStream -> StreamSlicerPartitionGenerator -> DeclarativePartitionFactory -> retriever
+
+
+def partition_generator(stream: Any) -> PartitionGenerator | None:
+    """The PartitionGenerator a CDK-built DefaultStream reads its partitions from (None for another stream)."""
+    return getattr(stream, "_stream_partition_generator", None)
+
+
+def replace_partition_generator(stream: DefaultStream, generator: PartitionGenerator) -> None:
+    """Makes `stream` read its partitions from `generator` (e.g. one that wraps the stream's own)."""
+    stream._stream_partition_generator = generator
+
+
+def partition_factory(stream: Any) -> DeclarativePartitionFactory | None:
+    """The DeclarativePartitionFactory behind a CDK-built DefaultStream (its retriever reads each partition), or
+    None when the stream is not built that way."""
+    return getattr(partition_generator(stream), "_partition_factory", None)
+
+
+def retriever_of(stream: Any) -> Any | None:
+    """The retriever (requester, paginator, request options) of a CDK-built declarative stream, or None."""
+    return getattr(partition_factory(stream), "_retriever", None)
+
+
+# --- ConcurrentCursor: its state and bookkeeping, for the worklogs cursors (source_tempo/components/cursors.py)
+
+
+def cursor_state(cursor: ConcurrentCursor) -> MutableMapping[str, Any]:
+    """The cursor's state in the CDK's concurrent form: `slices` done, and `legacy` (keys the CDK carries over)."""
+    return cursor._concurrent_state  # type: ignore[no-any-return]
+
+
+def cursor_lock(cursor: ConcurrentCursor) -> threading.Lock:
+    """The lock under which the CDK changes the cursor's state (close_partition); ours takes it too."""
+    return cursor._lock
+
+
+def emit_cursor_state(cursor: ConcurrentCursor) -> None:
+    """Sends the cursor's state as a state message (through the CDK's message repository, after the records)."""
+    cursor._emit_state_message()
+
+
+def merge_cursor_slices(cursor: ConcurrentCursor) -> None:
+    """Merges the cursor's done slices into one range, as the CDK does when a partition closes."""
+    cursor._merge_partitions()
+
+
+def cursor_start(cursor: ConcurrentCursor) -> Any:
+    """The cursor's configured start (the manifest's start_datetime), or None."""
+    return cursor._start
+
+
+def state_converter(cursor: ConcurrentCursor) -> Any:
+    """The converter between the cursor's values and its state's text (parse_value, START_KEY, ...)."""
+    return cursor._connector_state_converter
+
+
+def newest_per_partition(cursor: ConcurrentCursor) -> MutableMapping[Any, Any]:
+    """The newest cursor value the CDK has seen per slice, from which it closes a partition."""
+    return cursor._most_recent_cursor_value_per_partition  # type: ignore[no-any-return]
+
+
+def records_in_order(cursor: ConcurrentCursor) -> bool:
+    """Whether every record the cursor observed came in ascending cursor order."""
+    return cursor._is_ascending_order
+
+
+def mark_out_of_order(cursor: ConcurrentCursor) -> None:
+    """Tells the cursor a record came out of order, as its own observe would (it then saves only at the end)."""
+    cursor._is_ascending_order = False
+
+
+def mark_slice_closed(cursor: ConcurrentCursor) -> None:
+    """Tells the cursor a partition closed, as its close_partition would (so that it ensures at least one state)."""
+    cursor._has_closed_at_least_one_slice = True
+
+
+def slice_start_key(cursor: ConcurrentCursor) -> str:
+    """The name of the start bound in the cursor's slices (e.g. `start_time`)."""
+    return cursor._slice_boundary_fields_wrapper[cursor._START_BOUNDARY]  # type: ignore[no-any-return]
 
 
 # the start of the CDK's wait line in rate_limiting.user_defined_backoff_handler
