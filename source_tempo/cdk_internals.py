@@ -1,11 +1,21 @@
-"""The one module that touches what the Airbyte CDK (and requests) do not promise: private attributes, log texts,
-the frames of a traceback. Each item says why no public hook does the job.
+"""The one module that touches what the Airbyte CDK (and requests) do not promise: private attributes of CDK
+objects, a class swap, log texts, the frames of a traceback. Each item says why no public hook does the job.
 
 airbyte-cdk is pinned exactly (pyproject.toml), and unit_tests/test_cdk_internals.py checks every item below
-against the installed CDK (for private attributes: the names in `PRIVATE_ATTRIBUTES`), so that an upgrade that
-changes one fails a test instead of a sync, e.g. silently no longer saving rotated OAuth refresh tokens.
+against the installed CDK (for private attributes: the names in `PRIVATE_ATTRIBUTES`, and what the accessors
+return on a worklogs stream the CDK built), so that an upgrade that changes one fails a test instead of a sync,
+e.g. silently no longer saving rotated OAuth refresh tokens or worklogs checkpoints.
 
+Outside this module, `grep -rn "\\._[a-z]" source_tempo/ --include=*.py` shows only `self._...` of CursorCeiling
+(components/cursor_ceiling.py), a class of ours that extends nothing. Our own attributes on instances of CDK
+classes or of our subclasses of them (the worklogs cursors, the paginators, SourceTempo, ...) are named without
+a leading underscore, so that the grep finds CDK internals only. Two things set on objects that are not the
+CDK's are not in this list: the parsed body kept on a requests.Response (`_tempo_body`, `_tempo_json`, by
+setattr: the CDK hands the same response to the extractor and the paginator, see components/paging.py), and
+the `observe` method that CursorCeiling replaces on a cursor instance (a public method, called by the CDK for
+every record; components/cursor_ceiling.py says why).
 
+Private attributes:
 
 * `ConcurrentDeclarativeSource._config` (an instance attribute, read by `components_config`, rebound by
   `use_components_config`): the config dict from which the source builds every component, the OAuth authenticator
@@ -18,6 +28,40 @@ changes one fails a test instead of a sync, e.g. silently no longer saving rotat
   the CDK builds from the manifest's `spec`, holding `config_normalization_rules.validations`. The CDK runs them only
   when it builds streams, after its own JSON-schema check of the config, whose message does not name the field;
   `SourceTempo.validate_config` runs them first (source_tempo/components/config.py).
+
+* The worklogs cursor (components/cursors.py). The manifest's cursor becomes a ConcurrentCursor that saves
+  state only when a partition closes; the manifest cannot name a cursor class of ours, and the CDK's factory
+  builds the cursor deep inside stream creation. So `swap_class` turns the built ConcurrentCursor into
+  PageCheckpointingCursor / FirstSyncPartitioningCursor (subclasses that add behaviour, so every attribute the CDK
+  set stays valid), and these read and write the CDK's own bookkeeping rather than keep a second copy that could
+  disagree with the state the CDK emits when a partition closes or a sync fails:
+  - `ConcurrentCursor._concurrent_state` (`cursor_state`): the state's `slices` done and `legacy` (where
+    `first_sync` and `tombstones_from` live, as the CDK carries `legacy` over into every state message);
+  - `_emit_state_message` (`emit_cursor_state`) and `_merge_partitions` (`merge_cursor_slices`): a checkpoint
+    is emitted as the CDK emits one when a partition closes, through its message repository (after the
+    records already queued);
+  - `_lock` (`cursor_lock`): our changes to the state take the lock the CDK's close_partition takes;
+  - `_most_recent_cursor_value_per_partition` (`newest_per_partition`): the newest value per slice, from which
+    the CDK closes a partition; PageCheckpointingCursor keeps the newest value as text while records stream by
+    (parsing every timestamp cost a tenth of a sync's CPU) and hands it over before a close;
+  - `_is_ascending_order` (`records_in_order`, `mark_out_of_order`): page checkpoints are safe only while
+    records come in cursor order; the CDK's observe sets it, ours must too;
+  - `_has_closed_at_least_one_slice` (`mark_slice_closed`): FirstSyncPartitioningCursor closes a window itself,
+    and the CDK's `ensure_at_least_one_state_emitted` reads this;
+  - `_start`, `_connector_state_converter` (`cursor_start`, `state_converter`): the configured start (to tell a
+    saved position from none) and the parser of the state's text;
+  - `_slice_boundary_fields_wrapper[_START_BOUNDARY]` (`slice_start_key`): the slice field of a window's start
+    (`start_time`), where a first-sync window resumes and where tombstones start.
+* `DefaultStream._stream_partition_generator` (`partition_generator`, `replace_partition_generator`):
+  WorklogTombstones wraps the worklogs stream's partitions to add one partition of tombstones; a DefaultStream
+  takes its generator only in its constructor, which the CDK's factory calls.
+* `StreamSlicerPartitionGenerator._partition_factory` (`partition_factory`) and
+  `DeclarativePartitionFactory._retriever` (`retriever_of`): the tombstones partition is read by the
+  worklog-deletions stream's own factory (its paging, retries and event filter), and SourceTempo.check's 403
+  probes send each stream's first request through its retriever's requester, with `limit=1` and today's window.
+  The public `DefaultStream.check_availability` reads the first partition as a sync would: a full page (up to
+  5000 records) from the stream's start date, for each of ~20 streams, on every check; CDK 7 exposes no
+  requester or retriever of a DefaultStream.
 
 Behaviour and texts:
 
