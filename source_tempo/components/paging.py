@@ -236,30 +236,48 @@ class UpdatedAtKeysetPagination(_ConfiguredPageSize):
         body = tempo_body(response)
         records = body["results"]
         token = last_page_token_value or {}
-        requested_from = token.get("updated_from")
-        offset = token.get("offset", 0)
-
-        step_backs = token.get("step_backs", 0)
-        if token.get("anchor_id") is not None and offset > 0 and self.anchor_index(records, token) is None:
-            if step_backs >= self.max_step_backs:
-                raise AirbyteTracedException(
-                    message=(
-                        f"Worklogs updated at {requested_from} kept changing while this sync read them "
-                        f"({step_backs} re-reads). Every worklog delivered so far is checkpointed: run the sync "
-                        "again to continue from there."
-                    ),
-                    failure_type=FailureType.transient_error,
-                )
-            served_limit = (body.get("metadata") or {}).get("limit") or page_size_override or self.page_size_value
-            LOGGER.info(
-                f"Worklogs updated at {requested_from} changed while being read; stepping back to find the "
-                "last worklog delivered."
-            )
-            return {**token, "offset": max(0, offset - max(1, served_limit - 1)), "step_backs": step_backs + 1}
-
+        if self.anchor_left_its_place(records, token):
+            return self.step_back(body, token, page_size_override)
         if not records or not (body.get("metadata") or {}).get("next"):
             return None
+        seconds = self.ascending_seconds(records, token.get("updated_from"), response)
+        return self.token_after(records, seconds, token)
 
+    def anchor_left_its_place(self, records: list, token: Mapping[str, Any]) -> bool:
+        """Whether this page, asked to start with the anchor, does not hold it within the anchor's second."""
+        return (
+            token.get("anchor_id") is not None
+            and token.get("offset", 0) > 0
+            and self.anchor_index(records, token) is None
+        )
+
+    def step_back(
+        self, body: Mapping[str, Any], token: Mapping[str, Any], page_size_override: int | None
+    ) -> Mapping[str, Any]:
+        """The same second again, a page further back, to find the anchor; fails after `max_step_backs` re-reads."""
+        requested_from, offset, step_backs = (
+            token.get("updated_from"),
+            token.get("offset", 0),
+            token.get("step_backs", 0),
+        )
+        if step_backs >= self.max_step_backs:
+            raise AirbyteTracedException(
+                message=(
+                    f"Worklogs updated at {requested_from} kept changing while this sync read them "
+                    f"({step_backs} re-reads). Every worklog delivered so far is checkpointed: run the sync "
+                    "again to continue from there."
+                ),
+                failure_type=FailureType.transient_error,
+            )
+        served_limit = (body.get("metadata") or {}).get("limit") or page_size_override or self.page_size_value
+        LOGGER.info(
+            f"Worklogs updated at {requested_from} changed while being read; stepping back to find the "
+            "last worklog delivered."
+        )
+        return {**token, "offset": max(0, offset - max(1, served_limit - 1)), "step_backs": step_backs + 1}
+
+    def ascending_seconds(self, records: list, requested_from: str | None, response: requests.Response) -> list[str]:
+        """Each record's updatedAt second, checked to ascend from `requested_from`: paging by it is safe only then."""
         seconds = [to_utc_second(record[self.cursor_field]) for record in records]
         if any(earlier > later for earlier, later in zip(seconds, seconds[1:])) or (
             requested_from and seconds[0] < requested_from
@@ -271,6 +289,15 @@ class UpdatedAtKeysetPagination(_ConfiguredPageSize):
                 ),
                 failure_type=FailureType.system_error,
             )
+        return seconds
+
+    def token_after(self, records: list, seconds: list[str], token: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The next page: from the last record's second, past the records of that second delivered so far."""
+        requested_from, offset, step_backs = (
+            token.get("updated_from"),
+            token.get("offset", 0),
+            token.get("step_backs", 0),
+        )
         last_second = seconds[-1]
         delivered_at_last_second = len(seconds) - seconds.index(last_second)
         if last_second == requested_from:
@@ -284,6 +311,7 @@ class UpdatedAtKeysetPagination(_ConfiguredPageSize):
         }
 
     def anchor_index(self, records: list, token: Mapping[str, Any]) -> int | None:
+        """Where the anchor is among the records of its second that start this page (None if not there)."""
         for index, record in enumerate(records):
             if to_utc_second(record[self.cursor_field]) != token["updated_from"]:
                 return None
