@@ -87,7 +87,9 @@ def installed(tmp_path_factory) -> Path:
         dist_info = f"airbyte_source_tempo-{VERSION}.dist-info"
         entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()
         metadata = wheel.read(f"{dist_info}/METADATA").decode()
-    assert {"source_tempo/manifest.yaml", "source_tempo/components.py", "source_tempo/run.py"} <= set(names)
+    assert {"source_tempo/manifest.yaml", "source_tempo/run.py"} <= set(names)
+    modules = {path.relative_to(ROOT).as_posix() for path in (ROOT / "source_tempo").rglob("*.py")}
+    assert "source_tempo/components/paging.py" in modules and modules <= set(names)  # the components package too
     schemas = {f"source_tempo/schemas/{path.name}" for path in (ROOT / "source_tempo" / "schemas").glob("*.json")}
     assert len(schemas) == 25 and schemas <= set(names)
     not_shipped = ("unit_tests", "integration_tests", "sandbox", "secrets")

@@ -1,11 +1,21 @@
-"""The one module that touches what the Airbyte CDK (and requests) do not promise: private attributes, log texts,
-the frames of a traceback. Each item says why no public hook does the job.
+"""The one module that touches what the Airbyte CDK (and requests) do not promise: private attributes of CDK
+objects, a class swap, log texts, the frames of a traceback. Each item says why no public hook does the job.
 
 airbyte-cdk is pinned exactly (pyproject.toml), and unit_tests/test_cdk_internals.py checks every item below
-against the installed CDK (for private attributes: the names in `PRIVATE_ATTRIBUTES`), so that an upgrade that
-changes one fails a test instead of a sync, e.g. silently no longer saving rotated OAuth refresh tokens.
+against the installed CDK (for private attributes: the names in `PRIVATE_ATTRIBUTES`, and what the accessors
+return on a worklogs stream the CDK built), so that an upgrade that changes one fails a test instead of a sync,
+e.g. silently no longer saving rotated OAuth refresh tokens or worklogs checkpoints.
 
+Outside this module, `grep -rn "\\._[a-z]" source_tempo/ --include=*.py` shows only `self._...` of CursorCeiling
+(components/cursor_ceiling.py), a class of ours that extends nothing. Our own attributes on instances of CDK
+classes or of our subclasses of them (the worklogs cursors, the paginators, SourceTempo, ...) are named without
+a leading underscore, so that the grep finds CDK internals only. Two things set on objects that are not the
+CDK's are not in this list: the parsed body kept on a requests.Response (`_tempo_body`, `_tempo_json`, by
+setattr: the CDK hands the same response to the extractor and the paginator, see components/paging.py), and
+the `observe` method that CursorCeiling replaces on a cursor instance (a public method, called by the CDK for
+every record; components/cursor_ceiling.py says why).
 
+Private attributes:
 
 * `ConcurrentDeclarativeSource._config` (an instance attribute, read by `components_config`, rebound by
   `use_components_config`): the config dict from which the source builds every component, the OAuth authenticator
@@ -17,7 +27,41 @@ changes one fails a test instead of a sync, e.g. silently no longer saving rotat
 * `ConcurrentDeclarativeSource._spec_component` (an instance attribute, read by `spec_component`): the Spec component
   the CDK builds from the manifest's `spec`, holding `config_normalization_rules.validations`. The CDK runs them only
   when it builds streams, after its own JSON-schema check of the config, whose message does not name the field;
-  `SourceTempo.validate_config` runs them first (source_tempo/config.py).
+  `SourceTempo.validate_config` runs them first (source_tempo/components/config.py).
+
+* The worklogs cursor (components/cursors.py). The manifest's cursor becomes a ConcurrentCursor that saves
+  state only when a partition closes; the manifest cannot name a cursor class of ours, and the CDK's factory
+  builds the cursor deep inside stream creation. So `swap_class` turns the built ConcurrentCursor into
+  PageCheckpointingCursor / FirstSyncPartitioningCursor (subclasses that add behaviour, so every attribute the CDK
+  set stays valid), and these read and write the CDK's own bookkeeping rather than keep a second copy that could
+  disagree with the state the CDK emits when a partition closes or a sync fails:
+  - `ConcurrentCursor._concurrent_state` (`cursor_state`): the state's `slices` done and `legacy` (where
+    `first_sync` and `tombstones_from` live, as the CDK carries `legacy` over into every state message);
+  - `_emit_state_message` (`emit_cursor_state`) and `_merge_partitions` (`merge_cursor_slices`): a checkpoint
+    is emitted as the CDK emits one when a partition closes, through its message repository (after the
+    records already queued);
+  - `_lock` (`cursor_lock`): our changes to the state take the lock the CDK's close_partition takes;
+  - `_most_recent_cursor_value_per_partition` (`newest_per_partition`): the newest value per slice, from which
+    the CDK closes a partition; PageCheckpointingCursor keeps the newest value as text while records stream by
+    (parsing every timestamp cost a tenth of a sync's CPU) and hands it over before a close;
+  - `_is_ascending_order` (`records_in_order`, `mark_out_of_order`): page checkpoints are safe only while
+    records come in cursor order; the CDK's observe sets it, ours must too;
+  - `_has_closed_at_least_one_slice` (`mark_slice_closed`): FirstSyncPartitioningCursor closes a window itself,
+    and the CDK's `ensure_at_least_one_state_emitted` reads this;
+  - `_start`, `_connector_state_converter` (`cursor_start`, `state_converter`): the configured start (to tell a
+    saved position from none) and the parser of the state's text;
+  - `_slice_boundary_fields_wrapper[_START_BOUNDARY]` (`slice_start_key`): the slice field of a window's start
+    (`start_time`), where a first-sync window resumes and where tombstones start.
+* `DefaultStream._stream_partition_generator` (`partition_generator`, `replace_partition_generator`):
+  WorklogTombstones wraps the worklogs stream's partitions to add one partition of tombstones; a DefaultStream
+  takes its generator only in its constructor, which the CDK's factory calls.
+* `StreamSlicerPartitionGenerator._partition_factory` (`partition_factory`) and
+  `DeclarativePartitionFactory._retriever` (`retriever_of`): the tombstones partition is read by the
+  worklog-deletions stream's own factory (its paging, retries and event filter), and SourceTempo.check's 403
+  probes send each stream's first request through its retriever's requester, with `limit=1` and today's window.
+  The public `DefaultStream.check_availability` reads the first partition as a sync would: a full page (up to
+  5000 records) from the stream's start date, for each of ~20 streams, on every check; CDK 7 exposes no
+  requester or retriever of a DefaultStream.
 
 Behaviour and texts:
 
@@ -25,7 +69,7 @@ Behaviour and texts:
   - airbyte_cdk/sources/streams/http/rate_limiting.py, `user_defined_backoff_handler.sleep_on_ratelimit`, logs
     "UserDefinedBackoffException: Rate limit exceeded ... Retrying in N seconds." before EVERY wait of a
     backoff strategy, whatever the cause: a DNS failure or a timeout was reported as a rate limit. The
-    connector's own strategy (source_tempo/http_faults.py) logs each wait with its real cause first, so this
+    connector's own strategy (source_tempo/components/errors.py) logs each wait with its real cause first, so this
     line is dropped.
   - Tracebacks: HttpClient._send_with_retry ("Retries exhausted with backoff exception."), the concurrent
     read processor ("Exception while syncing stream ...") and the uncaught-exception hook log the stack trace
@@ -54,18 +98,40 @@ Behaviour and texts:
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterator, Mapping
+import threading
+from typing import Any, Callable, Iterator, Mapping, MutableMapping
 
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.sources.declarative.spec import Spec
+from airbyte_cdk.sources.declarative.stream_slicers.declarative_partition_generator import (
+    DeclarativePartitionFactory,
+    StreamSlicerPartitionGenerator,
+)
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
+from airbyte_cdk.sources.streams.concurrent.default_stream import DefaultStream
+from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 # (owner, attribute, whether it is set on instances rather than on the class): what the unit test checks.
 PRIVATE_ATTRIBUTES: list[tuple[type, str, bool]] = [
     (ConcurrentDeclarativeSource, "_config", True),
     (ConcurrentDeclarativeSource, "_spec_component", True),
+    (DefaultStream, "_stream_partition_generator", True),
+    (StreamSlicerPartitionGenerator, "_partition_factory", True),
+    (DeclarativePartitionFactory, "_retriever", True),
+    (ConcurrentCursor, "_concurrent_state", True),
+    (ConcurrentCursor, "_connector_state_converter", True),
+    (ConcurrentCursor, "_start", True),
+    (ConcurrentCursor, "_lock", True),
+    (ConcurrentCursor, "_is_ascending_order", True),
+    (ConcurrentCursor, "_most_recent_cursor_value_per_partition", True),
+    (ConcurrentCursor, "_has_closed_at_least_one_slice", True),
+    (ConcurrentCursor, "_slice_boundary_fields_wrapper", True),
+    (ConcurrentCursor, "_START_BOUNDARY", False),
+    (ConcurrentCursor, "_merge_partitions", False),
+    (ConcurrentCursor, "_emit_state_message", False),
 ]
 
 
@@ -82,6 +148,96 @@ def use_components_config(source: ConcurrentDeclarativeSource, config: Mapping[s
 def spec_component(source: ConcurrentDeclarativeSource) -> Spec:
     """The Spec component the source built from the manifest's `spec` (its config transformations and validations)."""
     return source._spec_component  # type: ignore[return-value]
+
+
+def swap_class(obj: Any, cls: type) -> None:
+    """Makes the CDK-built `obj` an instance of `cls`, a subclass of its class (so every attribute the CDK set on
+    it stays valid) that adds behaviour."""
+    if not issubclass(cls, type(obj)):
+        raise TypeError(f"{cls.__name__} is not a subclass of {type(obj).__name__}: its instances cannot become one")
+    obj.__class__ = cls
+
+
+# --- streams: DefaultStream -> StreamSlicerPartitionGenerator -> DeclarativePartitionFactory -> retriever
+
+
+def partition_generator(stream: Any) -> PartitionGenerator | None:
+    """The PartitionGenerator a CDK-built DefaultStream reads its partitions from (None for another stream)."""
+    return getattr(stream, "_stream_partition_generator", None)
+
+
+def replace_partition_generator(stream: DefaultStream, generator: PartitionGenerator) -> None:
+    """Makes `stream` read its partitions from `generator` (e.g. one that wraps the stream's own)."""
+    stream._stream_partition_generator = generator
+
+
+def partition_factory(stream: Any) -> DeclarativePartitionFactory | None:
+    """The DeclarativePartitionFactory behind a CDK-built DefaultStream (its retriever reads each partition), or
+    None when the stream is not built that way."""
+    return getattr(partition_generator(stream), "_partition_factory", None)
+
+
+def retriever_of(stream: Any) -> Any | None:
+    """The retriever (requester, paginator, request options) of a CDK-built declarative stream, or None."""
+    return getattr(partition_factory(stream), "_retriever", None)
+
+
+# --- ConcurrentCursor: its state and bookkeeping, for the worklogs cursors (source_tempo/components/cursors.py)
+
+
+def cursor_state(cursor: ConcurrentCursor) -> MutableMapping[str, Any]:
+    """The cursor's state in the CDK's concurrent form: `slices` done, and `legacy` (keys the CDK carries over)."""
+    return cursor._concurrent_state  # type: ignore[no-any-return]
+
+
+def cursor_lock(cursor: ConcurrentCursor) -> threading.Lock:
+    """The lock under which the CDK changes the cursor's state (close_partition); ours takes it too."""
+    return cursor._lock
+
+
+def emit_cursor_state(cursor: ConcurrentCursor) -> None:
+    """Sends the cursor's state as a state message (through the CDK's message repository, after the records)."""
+    cursor._emit_state_message()
+
+
+def merge_cursor_slices(cursor: ConcurrentCursor) -> None:
+    """Merges the cursor's done slices into one range, as the CDK does when a partition closes."""
+    cursor._merge_partitions()
+
+
+def cursor_start(cursor: ConcurrentCursor) -> Any:
+    """The cursor's configured start (the manifest's start_datetime), or None."""
+    return cursor._start
+
+
+def state_converter(cursor: ConcurrentCursor) -> Any:
+    """The converter between the cursor's values and its state's text (parse_value, START_KEY, ...)."""
+    return cursor._connector_state_converter
+
+
+def newest_per_partition(cursor: ConcurrentCursor) -> MutableMapping[Any, Any]:
+    """The newest cursor value the CDK has seen per slice, from which it closes a partition."""
+    return cursor._most_recent_cursor_value_per_partition  # type: ignore[no-any-return]
+
+
+def records_in_order(cursor: ConcurrentCursor) -> bool:
+    """Whether every record the cursor observed came in ascending cursor order."""
+    return cursor._is_ascending_order
+
+
+def mark_out_of_order(cursor: ConcurrentCursor) -> None:
+    """Tells the cursor a record came out of order, as its own observe would (it then saves only at the end)."""
+    cursor._is_ascending_order = False
+
+
+def mark_slice_closed(cursor: ConcurrentCursor) -> None:
+    """Tells the cursor a partition closed, as its close_partition would (so that it ensures at least one state)."""
+    cursor._has_closed_at_least_one_slice = True
+
+
+def slice_start_key(cursor: ConcurrentCursor) -> str:
+    """The name of the start bound in the cursor's slices (e.g. `start_time`)."""
+    return cursor._slice_boundary_fields_wrapper[cursor._START_BOUNDARY]  # type: ignore[no-any-return]
 
 
 # the start of the CDK's wait line in rate_limiting.user_defined_backoff_handler

@@ -19,7 +19,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.config import register_secrets
+from source_tempo.components.config import register_secrets
 from source_tempo.source import SourceTempo
 
 

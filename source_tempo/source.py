@@ -27,18 +27,20 @@ from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.auth import PersistedConfig
 from source_tempo.cdk_internals import (
     components_config,
     fail_to_start_after,
     install_log_rewrites,
+    retriever_of,
     spec_component,
     use_components_config,
 )
-from source_tempo.components import FirstSyncPartitioningCursor, WorklogTombstones, partition_factory
-from source_tempo.config import register_secrets
-from source_tempo.cursor_ceiling import CursorCeiling
-from source_tempo.http_faults import apply_read_timeout_override, stops_the_sync
+from source_tempo.components.auth import PersistedConfig
+from source_tempo.components.config import register_secrets
+from source_tempo.components.cursor_ceiling import CursorCeiling
+from source_tempo.components.cursors import FirstSyncPartitioningCursor
+from source_tempo.components.errors import apply_read_timeout_override, stops_the_sync
+from source_tempo.components.tombstones import WorklogTombstones
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -62,9 +64,9 @@ class SourceTempo(YamlDeclarativeSource):
             path_to_yaml=str(MANIFEST), catalog=catalog, config=config, state=state, config_path=config_path
         )
         # Every component gets this very dict: the OAuth authenticator writes a rotated refresh token into it
-        # and saves it to the file it came from (source_tempo/auth.py). The CDK keeps it privately.
+        # and saves it to the file it came from (source_tempo/components/auth.py). The CDK keeps it privately.
         use_components_config(self, PersistedConfig(components_config(self), config_path))
-        self._saved_states = {
+        self.saved_states = {
             message.stream.stream_descriptor.name: dict(message.stream.stream_state.__dict__)
             for message in state or []
             if message.stream is not None and message.stream.stream_state is not None
@@ -108,7 +110,7 @@ class SourceTempo(YamlDeclarativeSource):
         failed: dict[str, str] = {}
         failure_types: set[FailureType | None] = set()
         completed: set[str] = set()
-        self._stopped_by: Any = None
+        self.stopped_by: Any = None
         try:
             for message in super().read(logger, config, catalog, state):
                 trace = message.trace if message.type == Type.TRACE else None
@@ -122,9 +124,9 @@ class SourceTempo(YamlDeclarativeSource):
                     error.message = filter_secrets(error.message) if error.message else error.message
                     error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
                     error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
-                    if self._stopped_by is None and stops_the_sync(error.message):
-                        self._stopped_by = error
-                    if self._stopped_by is not None:
+                    if self.stopped_by is None and stops_the_sync(error.message):
+                        self.stopped_by = error
+                    if self.stopped_by is not None:
                         continue  # the other streams' errors after a stop are its echo
                     if error.stream_descriptor is not None and error.message:
                         if failed.get(error.stream_descriptor.name) == error.message:
@@ -133,13 +135,13 @@ class SourceTempo(YamlDeclarativeSource):
                         failure_types.add(error.failure_type)
                 yield message
         except AirbyteTracedException as error:
-            if error.internal_message == _CDK_SYNC_FAILURE and self._stopped_by is not None:
+            if error.internal_message == _CDK_SYNC_FAILURE and self.stopped_by is not None:
                 read_completely = f" Read completely before it: {', '.join(sorted(completed))}." if completed else ""
                 error.message = (
-                    f"{self._stopped_by.message} The sync stopped at this error: no stream can be read until it is "
+                    f"{self.stopped_by.message} The sync stopped at this error: no stream can be read until it is "
                     f"fixed.{read_completely}"
                 )
-                error.failure_type = self._stopped_by.failure_type
+                error.failure_type = self.stopped_by.failure_type
             elif error.internal_message == _CDK_SYNC_FAILURE and failed:
                 read_completely = ", ".join(sorted(completed))
                 error.message = (
@@ -180,7 +182,7 @@ class SourceTempo(YamlDeclarativeSource):
             # answer must not make the check print it.
             status.message = filter_secrets(status.message) if status.message else status.message
             return status
-        unreadable = self._forbidden_streams(logger, config)
+        unreadable = self.forbidden_streams(logger, config)
         for message in unreadable.values():
             logger.warning(f"{message} The sync fails for this stream if it is selected.")
         if unreadable:
@@ -198,7 +200,7 @@ class SourceTempo(YamlDeclarativeSource):
             )
         return status
 
-    def _forbidden_streams(self, logger: logging.Logger, config: Mapping[str, Any]) -> dict[str, str]:
+    def forbidden_streams(self, logger: logging.Logger, config: Mapping[str, Any]) -> dict[str, str]:
         """Stream name -> its 403 message, for the streams outside the check whose endpoint the token may not read.
 
         One request per stream, the stream's own first request (its requester: auth, api_budget, error
@@ -217,7 +219,7 @@ class SourceTempo(YamlDeclarativeSource):
         probe = StreamSlice(partition={}, cursor_slice={"start_time": midnight, "end_time": midnight})
         forbidden: dict[str, str] = {}
         for stream in self.streams(config):
-            retriever = getattr(partition_factory(stream), "_retriever", None)
+            retriever = retriever_of(stream)
             requester = getattr(retriever, "requester", None)
             if stream.name in core or stream.name in children or requester is None:
                 continue
@@ -260,11 +262,11 @@ class SourceTempo(YamlDeclarativeSource):
             ).eval(config)
             WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
         for stream in streams:  # last: in front of the cursor classes set above
-            CursorCeiling.apply_to(stream, started, self._saved_states.get(stream.name))
+            CursorCeiling.apply_to(stream, started, self.saved_states.get(stream.name))
         for stream in streams:  # after a stop (see `read`), a stream not started yet is not started
-            fail_to_start_after(stream, self._stop_message)
+            fail_to_start_after(stream, self.stop_message)
         return streams
 
-    def _stop_message(self) -> str | None:
-        stopped_by = getattr(self, "_stopped_by", None)
+    def stop_message(self) -> str | None:
+        stopped_by = getattr(self, "stopped_by", None)  # None before the first read
         return stopped_by.message if stopped_by is not None else None

@@ -52,7 +52,7 @@ STREAM_SCHEMAS = {
     "timesheet-approval-logs": "TimesheetApprovalLog",
 }
 # Records that are not one of Tempo's components, described in OpenAPI terms: worklog-deletions wraps a
-# papertrail event (see source_tempo.components.WorklogDeletion).
+# papertrail event (see source_tempo.components.transforms.WorklogDeletion).
 DERIVED_COMPONENTS = {
     "WorklogDeletion": {
         "type": "object",
@@ -75,7 +75,7 @@ EXTRA_FIELDS: dict[str, dict] = {
         "userAccountId": {"type": "string"},
     },
     "holiday-scheme-members": {"schemeId": {"type": "integer"}},
-    # set on the tombstone of a deleted worklog only (see source_tempo.components.WorklogTombstones)
+    # set on the tombstone of a deleted worklog only (see source_tempo.components.tombstones.WorklogTombstones)
     "worklogs": {"_ab_cdc_deleted_at": {"type": ["null", "string"], "format": "date-time"}},
     "workload-scheme-members": {"schemeId": {"type": "integer"}},
     "account-links": {"accountKey": {"type": "string"}},

@@ -3,7 +3,7 @@
 Two fixtures apply to every test, so that no test sleeps:
 
 * `retry_waits`: the CDK waits between retries (429 and 5xx) with `time.sleep` inside
-  airbyte_cdk.sources.streams.http.rate_limiting, and source_tempo.http_faults sleeps the first part of a
+  airbyte_cdk.sources.streams.http.rate_limiting, and source_tempo.components.errors sleeps the first part of a
   long wait in steps; both modules' `time` is replaced by a recorder, so a test can assert how long the
   connector *would* have waited.
 * `budget_waits`: the manifest's api_budget (5 requests/second) blocks the 6th request of a second;
@@ -28,7 +28,8 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, 
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
-from source_tempo import SourceTempo, http_faults
+from source_tempo import SourceTempo
+from source_tempo.components import errors
 
 INCREMENTAL_STREAMS = frozenset({"worklogs", "plans", "timesheet-approvals", "worklog-deletions"})
 # Where the CDK keeps the responses of parent streams (`use_cache`) when REQUEST_CACHE_PATH is not set:
@@ -51,7 +52,7 @@ def retry_waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
     """Seconds the CDK would have slept before each retry, in order."""
     waits: List[float] = []
     monkeypatch.setattr(rate_limiting, "time", _RecordingTime(waits))
-    monkeypatch.setattr(http_faults, "time", _RecordingTime(waits))  # the steps of a wait over 30 s
+    monkeypatch.setattr(errors, "time", _RecordingTime(waits))  # the steps of a wait over 30 s
     return waits
 
 

@@ -12,31 +12,47 @@ import pytest
 import requests
 from airbyte_cdk.exception_handler import generate_failed_streams_error_message
 from airbyte_cdk.sources.concurrent_source import concurrent_read_processor
+from airbyte_cdk.sources.declarative.stream_slicers.declarative_partition_generator import DeclarativePartitionFactory
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.sources.streams.concurrent import partition_enqueuer
+from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
 from airbyte_cdk.sources.streams.http import http_client, rate_limiting
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from source_tempo import SourceTempo
-from source_tempo.auth import PersistedConfig
 from source_tempo.cdk_internals import (
     CDK_FAILED_STREAMS_PREFIX,
     CDK_WAIT_LOG_PREFIX,
     PRIVATE_ATTRIBUTES,
     CdkLogRewrites,
     components_config,
+    cursor_state,
     fail_to_start_after,
+    partition_factory,
+    partition_generator,
+    records_in_order,
     request_of,
+    retriever_of,
+    slice_start_key,
+    swap_class,
 )
+from source_tempo.components.auth import PersistedConfig
 from source_tempo.source import MANIFEST
 from unit_tests.mock_server.config import ConfigBuilder
 
 
 def _instance_of(owner: type) -> Any:
-    """A plain CDK instance of `owner`, built without SourceTempo, so that nothing of ours sets the attribute."""
-    source = YamlDeclarativeSource(path_to_yaml=str(MANIFEST), config=ConfigBuilder().with_oauth().build())
-    assert isinstance(source, owner), f"no way to build a {owner.__name__} in this test: add one"
-    return source
+    """A plain CDK instance of `owner`, built without SourceTempo, so that nothing of ours sets the attribute: the
+    source, or a part of its worklogs stream (the stream, its cursor, the objects its partitions come from)."""
+    config = ConfigBuilder().with_oauth().build()
+    source = YamlDeclarativeSource(path_to_yaml=str(MANIFEST), config=config)
+    worklogs = next(stream for stream in source.streams(config) if stream.name == "worklogs")
+    generator = vars(worklogs).get("_stream_partition_generator")
+    factory = vars(generator).get("_partition_factory") if generator is not None else None
+    candidates = [source, worklogs, worklogs.cursor, generator, factory]
+    found = [candidate for candidate in candidates if type(candidate) is owner or isinstance(candidate, owner)]
+    assert found, f"no way to build a {owner.__name__} in this test: add one"
+    return found[0]
 
 
 @pytest.mark.parametrize(
@@ -66,6 +82,39 @@ def test_the_components_are_built_from_the_config_the_source_was_given():
 def _record(message: str, error: BaseException | None = None) -> logging.LogRecord:
     exc_info = (type(error), error, error.__traceback__) if error else None
     return logging.LogRecord("airbyte", logging.INFO, __file__, 1, message, None, exc_info)
+
+
+def test_the_accessors_reach_what_their_names_say_on_a_stream_the_cdk_built() -> None:
+    """The private attributes exist (above) and still mean what the worklogs cursors and tombstones use them for."""
+    config = ConfigBuilder().with_oauth().build()
+    source = YamlDeclarativeSource(path_to_yaml=str(MANIFEST), config=config)
+    worklogs = next(stream for stream in source.streams(config) if stream.name == "worklogs")
+    cursor = worklogs.cursor
+
+    assert isinstance(cursor, ConcurrentCursor)
+    assert slice_start_key(cursor) == "start_time"  # the manifest's start_time_option field, as slices carry it
+    assert isinstance(cursor_state(cursor), dict) and records_in_order(cursor) is True
+    assert isinstance(partition_factory(worklogs), DeclarativePartitionFactory)
+    assert retriever_of(worklogs).requester.get_path() == "worklogs/search"
+    generator = partition_generator(worklogs)
+    assert [partition.to_slice() for partition in worklogs.generate_partitions()] == [
+        partition.to_slice() for partition in generator.generate()
+    ]
+
+
+def test_swap_class_makes_an_object_a_subclass_instance_and_refuses_any_other_class() -> None:
+    class Counting(ConcurrentCursor):
+        pass
+
+    config = ConfigBuilder().with_oauth().build()
+    source = YamlDeclarativeSource(path_to_yaml=str(MANIFEST), config=config)
+    cursor = next(stream for stream in source.streams(config) if stream.name == "worklogs").cursor
+
+    swap_class(cursor, Counting)
+
+    assert type(cursor) is Counting and slice_start_key(cursor) == "start_time"
+    with pytest.raises(TypeError, match="not a subclass"):
+        swap_class(cursor, PersistedConfig)
 
 
 def test_the_cdk_still_logs_its_wait_line_and_the_tracebacks_the_filter_rewrites() -> None:

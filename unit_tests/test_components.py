@@ -1,4 +1,5 @@
-"""Each Python component of source_tempo/components.py on its own, plus PageCheckpointingCursor through a read."""
+"""Each Python component of source_tempo/components/ (paging, state migrations, transforms) on its own, plus
+PageCheckpointingCursor through a read."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.components import (
+from source_tempo.components.paging import (
     DropRepeatedAnchor,
     OffsetUntilNoNext,
     TempoResultsExtractor,
     UpdatedAtKeysetPagination,
-    UpstreamStartDateStateMigration,
-    to_utc_second,
 )
+from source_tempo.components.state_migrations import UpstreamStartDateStateMigration
+from source_tempo.components.transforms import to_utc_second
 from unit_tests.conftest import assert_no_errors, messages_in_order, read_streams
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import TempoRequestBuilder

@@ -8,7 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from source_tempo.components import DeletionsStateWithinRetention, WorklogDeletion, YearByYear
+from source_tempo.components.paging import YearByYear
+from source_tempo.components.state_migrations import DeletionsStateWithinRetention
+from source_tempo.components.transforms import WorklogDeletion
 
 OLDEST = "2026-01-01T00:00:00Z"
 THIS_YEAR = datetime.now(timezone.utc).year

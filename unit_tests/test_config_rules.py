@@ -1,6 +1,6 @@
-"""The config rules of source_tempo/config.py against the spec they read: every field is validated, by rules that
-refuse at least what the spec's JSON schema refuses, so that the CDK's own JSON-schema check of the config (which
-runs after them, and names no field) never has anything left to refuse."""
+"""The config rules of source_tempo/components/config.py against the spec they read: every field is validated, by
+rules that refuse at least what the spec's JSON schema refuses, so that the CDK's own JSON-schema check of the
+config (which runs after them, and names no field) never has anything left to refuse."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from source_tempo import SourceTempo
 from source_tempo.cdk_internals import spec_component
-from source_tempo.config import ValidField, config_problem, connection_specification
+from source_tempo.components.config import ValidField, config_problem, connection_specification
 
 SPEC = connection_specification()
 # The JSON-schema keywords config_problem understands (and the annotations it may ignore).

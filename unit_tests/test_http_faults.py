@@ -1,4 +1,4 @@
-"""The pieces of source_tempo/http_faults.py on their own; their effect on a sync is in
+"""The pieces of source_tempo/components/errors.py on their own; their effect on a sync is in
 unit_tests/mock_server/test_network_errors.py and integration_tests/test_faults.py."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from source_tempo.http_faults import retry_after_seconds, stops_the_sync
+from source_tempo.components.errors import retry_after_seconds, stops_the_sync
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,8 @@ def _message_text(node: ast.AST) -> str | None:
 
 def user_facing_messages() -> list[str]:
     """Every error message the connector can print: the manifest's error_message entries, the messages of
-    AirbyteTracedException in source_tempo/*.py, config_problem's sentences and run.py's start-up failure."""
+    AirbyteTracedException in source_tempo/ (components/ included), config_problem's sentences and run.py's start-up
+    failure."""
     messages: list[str] = []
 
     def walk(node):
@@ -191,7 +192,7 @@ def user_facing_messages() -> list[str]:
                 walk(value)
 
     walk(MANIFEST)
-    for path in sorted((ROOT / "source_tempo").glob("*.py")):
+    for path in sorted((ROOT / "source_tempo").rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):

@@ -197,7 +197,7 @@ def test_console_config_error_does_not_show_the_token(tmp_path, network) -> None
 
 def test_console_logs_nothing_about_the_fields_left_out(tmp_path, network) -> None:
     """The CDK's validators log a notice for every optional field a config leaves out, each time they run: a config
-    with a token only would print a dozen of them per command (source_tempo/config.py drops them)."""
+    with a token only would print a dozen of them per command (source_tempo/components/config.py drops them)."""
     output, exit_code = _run_console(tmp_path, "discover", ConfigBuilder().build())
 
     assert exit_code == 0 and output.catalog

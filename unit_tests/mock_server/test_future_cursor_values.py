@@ -1,5 +1,6 @@
 """A record whose cursor value lies in the future, in every incremental stream: it is synced as it is, with a warning
-naming the stream and the record, and the saved state stays at the sync's start (source_tempo/cursor_ceiling.py).
+naming the stream and the record, and the saved state stays at the sync's start
+(source_tempo/components/cursor_ceiling.py).
 
 Saving the future value instead made every later sync ask for changes after it, so that every change made
 meanwhile was skipped, with syncs that succeeded. Each test reads a page with one record from the past and one

@@ -14,7 +14,7 @@ import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
-from source_tempo.http_faults import READ_TIMEOUT_ENV
+from source_tempo.components.errors import READ_TIMEOUT_ENV
 from unit_tests.conftest import (
     all_output_text,
     assert_no_errors,

@@ -16,7 +16,7 @@ from airbyte_cdk.test.entrypoint_wrapper import read
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
 from source_tempo import SourceTempo
-from source_tempo.auth import refused_refresh
+from source_tempo.components.auth import refused_refresh
 from unit_tests.conftest import catalog_for, error_messages, ids_of, read_streams, run_check
 from unit_tests.mock_server.config import API_TOKEN, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, ConfigBuilder
 from unit_tests.mock_server.probes import mock_check

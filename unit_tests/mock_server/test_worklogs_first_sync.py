@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from source_tempo.components import startdate_windows
+from source_tempo.components.cursors import startdate_windows
 from unit_tests.conftest import assert_no_errors, ids_of, read_streams, states_of
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder, today

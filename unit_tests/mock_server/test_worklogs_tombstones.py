@@ -1,7 +1,7 @@
 """worklogs tombstones: an incremental worklogs sync also reads Tempo's audit log (POST /papertrail/search) from
 where the worklogs read starts, and sends each deleted worklog as `{tempoWorklogId, updatedAt, _ab_cdc_deleted_at}`
 (updatedAt = the deletion time, so that a deduplicating destination keeps the tombstone over the live row).
-Tombstones never move the worklogs state. See source_tempo.components.WorklogTombstones."""
+Tombstones never move the worklogs state. See source_tempo.components.tombstones.WorklogTombstones."""
 
 from __future__ import annotations
 

@@ -344,13 +344,13 @@ class TempoErrorHandler(DefaultErrorHandler):
     max_time: int = 60 * 10
     backoff_strategies: List[BackoffStrategy] | None = None
     read_timeout_seconds: float | None = None
-    _declared_strategies: List[BackoffStrategy] = field(default_factory=list, init=False, repr=False)
+    declared_strategies: List[BackoffStrategy] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.response_filters = [*(self.first_response_filters or []), *(self.response_filters or [])]
         super().__post_init__(parameters)
-        self._declared_strategies = list(self.backoff_strategies or [])
-        self.backoff_strategies = [_LoggedRetries(self, self._declared_strategies)]
+        self.declared_strategies = list(self.backoff_strategies or [])
+        self.backoff_strategies = [_LoggedRetries(self, self.declared_strategies)]
 
     def interpret_response(self, response_or_exception: Union[requests.Response, Exception] | None) -> ErrorResolution:
         if isinstance(response_or_exception, Exception):

@@ -16,7 +16,7 @@ back on its own) but is logged as a warning saying how to recover the records it
 
 How it is applied: `apply_to` replaces the `observe` method of the one cursor object of a CDK-built stream (the
 concurrent read calls `stream.cursor.observe(record)` for every record, after queueing the record itself). Every
-cursor type the streams use (ConcurrentCursor, the per-partition cursor, the worklogs cursors of components.py)
+cursor type the streams use (ConcurrentCursor, the per-partition cursor, the worklogs cursors of cursors.py)
 keeps its own bookkeeping; no private attribute is touched.
 """
 
@@ -29,7 +29,7 @@ from typing import Any, Iterable, Mapping
 
 from airbyte_cdk.sources.types import Record
 
-from source_tempo.components import to_utc_second
+from source_tempo.components.transforms import to_utc_second
 
 LOGGER = logging.getLogger("airbyte")
 

@@ -49,7 +49,7 @@ from airbyte_cdk.utils.airbyte_secrets_utils import get_secret_paths, update_sec
 from airbyte_cdk.utils.datetime_helpers import ab_datetime_try_parse
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-MANIFEST = Path(__file__).with_name("manifest.yaml")
+MANIFEST = Path(__file__).parent.parent / "manifest.yaml"
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _TYPE_WORDS = {
     "integer": "a whole number",
