@@ -52,6 +52,7 @@ from source_tempo import SourceTempo
 
 __all__ = ["pytest_generate_tests"]
 
+pytestmark = pytest.mark.slow
 CONNECTOR_ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 INVALID_CONFIG = HERE / "invalid_config.json"

@@ -25,7 +25,9 @@ from integration_tests.connector_cli import Connector, Run, assert_no_secrets, c
 from integration_tests.discovered import configured, ids
 from integration_tests.sandbox import TOKEN_OTHER_REGION
 
-pytestmark = [pytest.mark.image_tests, pytest.mark.slow]
+# The first test waits for the image: a Debian base and a build can take minutes on a slow network (each step
+# has its own subprocess timeout), so the module's deadline is longer than the suite's 300 s default.
+pytestmark = [pytest.mark.image_tests, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = os.environ.get("SOURCE_TEMPO_TEST_IMAGE", "airbyte/source-tempo:dev")
