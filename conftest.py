@@ -18,7 +18,7 @@ fresh copy of the result (`pickle.loads`), so no source sees another one's mutat
 manifest built in a test, or another component schema is another key: it is parsed, resolved and validated as
 without the cache. The `source-tempo` processes the integration tests start are not affected.
 
-`pytest_collection_modifyitems` prepares the parallel run of `.ci/run` (pytest-xdist, `--dist loadgroup`).
+The rest prepares the parallel run of `.ci/run` (pytest-xdist, `--dist loadfile`, refined below).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from airbyte_cdk.sources.declarative import concurrent_declarative_source, yaml_declarative_source
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
+from xdist.scheduler import LoadScopeScheduling
 
 
 def _key(value: Any) -> bytes | None:
@@ -89,7 +90,47 @@ def cache_manifest_preparation() -> Iterator[None]:
         yield
 
 
-def _uses_a_fixture_of_its_module_shared_beyond_the_test(item: pytest.Item) -> bool:
+# The test modules whose tests `.ci/run` spreads over the xdist workers one by one: every test sets up its own
+# sandbox and connector (no fixture of theirs is shared beyond one test; checked in every worker below), and many take
+# from 10 s to over a minute. Every other module runs on one worker as a whole, as with `--dist loadfile`, so that the
+# fixtures it shares between its tests are set up once: the acceptance sandbox and the reads all its tests check, the
+# Docker image (built in build/, which two builds would share), the installed wheel, PyAirbyte's venv.
+SPREAD_MODULES = frozenset(
+    f"integration_tests/{name}.py"
+    for name in (
+        "test_end_to_end",
+        "test_more_streams_end_to_end",
+        "test_catalog_streams_end_to_end",
+        "test_reporting_streams_end_to_end",
+        "test_oauth",
+        "test_secrets",
+    )
+)
+
+
+def _module_of(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+class _LoadFileSpreadingLongModules(LoadScopeScheduling):
+    """`--dist loadfile`, except that the tests of SPREAD_MODULES are scheduled one by one.
+
+    (`--dist loadgroup` with `xdist_group` marks would say the same per test, but pytest-xdist 3.8 cannot group
+    under pytest 9.2: it renames the node ids, which pytest 9.2 no longer lets it do; pytest-xdist issue 1386.)
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        return nodeid if _module_of(nodeid) in SPREAD_MODULES else _module_of(nodeid)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which would answer for loadfile
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
+    if config.getoption("dist") == "loadfile":
+        return _LoadFileSpreadingLongModules(config, log)
+    return None
+
+
+def _shares_a_fixture_of_its_module(item: pytest.Item) -> bool:
     """Whether the test takes a module-, package- or session-scoped fixture defined in its own test module."""
     module = getattr(item, "module", None)
     fixtureinfo = getattr(item, "_fixtureinfo", None)
@@ -103,17 +144,28 @@ def _uses_a_fixture_of_its_module_shared_beyond_the_test(item: pytest.Item) -> b
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Two things for a parallel run with pytest-xdist:
+    """In an xdist worker: checks that no test of SPREAD_MODULES shares a fixture of its module, and orders the
+    tests so that the long ones start first: the slow modules that run as a whole (they also set up the image,
+    the wheel, the acceptance reads), then the other slow tests, then the many short ones, which fill the workers
+    at the end. (Every worker orders the same way; xdist checks that they collected the same list.)"""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    shared = sorted(
+        {
+            _module_of(item.nodeid)
+            for item in items
+            if _module_of(item.nodeid) in SPREAD_MODULES and _shares_a_fixture_of_its_module(item)
+        }
+    )
+    if shared:
+        raise pytest.UsageError(
+            f"{', '.join(shared)}: a test shares a module- or session-scoped fixture of its module, so its module "
+            "must run on one worker; remove it from SPREAD_MODULES in conftest.py"
+        )
 
-    * The tests of a module that shares a fixture beyond one test (the acceptance sandbox on its own port and the
-      reads made once for all its tests, the Docker image built in build/, the installed wheel) go to one worker
-      together (`xdist_group`, honoured by `--dist loadgroup`): split, every worker would set the fixture up again,
-      and two image builds would share build/wheels. Every other test is scheduled on its own.
-    * In a worker, the `slow` tests come first, so that the long end-to-end ones start early and the many short
-      unit tests fill the workers at the end. (xdist checks that every worker collected the same order.)
-    """
-    for item in items:
-        if _uses_a_fixture_of_its_module_shared_beyond_the_test(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    def order(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow") is None:
+            return 2
+        return 1 if _module_of(item.nodeid) in SPREAD_MODULES else 0
+
+    items.sort(key=order)
