@@ -95,15 +95,16 @@ def cache_manifest_preparation() -> Iterator[None]:
 # from 10 s to over a minute. Every other module runs on one worker as a whole, as with `--dist loadfile`, so that the
 # fixtures it shares between its tests are set up once: the acceptance sandbox and the reads all its tests check, the
 # Docker image (built in build/, which two builds would share), the installed wheel, PyAirbyte's venv.
-SPREAD_MODULES = frozenset(
+# In the order they start: the longest tests first (test_secrets' two take one to two minutes each).
+SPREAD_MODULES = tuple(
     f"integration_tests/{name}.py"
     for name in (
+        "test_secrets",
         "test_end_to_end",
+        "test_oauth",
         "test_more_streams_end_to_end",
         "test_catalog_streams_end_to_end",
         "test_reporting_streams_end_to_end",
-        "test_oauth",
-        "test_secrets",
     )
 )
 
@@ -145,9 +146,10 @@ def _shares_a_fixture_of_its_module(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """In an xdist worker: checks that no test of SPREAD_MODULES shares a fixture of its module, and orders the
-    tests so that the long ones start first: the slow modules that run as a whole (they also set up the image,
-    the wheel, the acceptance reads), then the other slow tests, then the many short ones, which fill the workers
-    at the end. (Every worker orders the same way; xdist checks that they collected the same list.)"""
+    tests so that the long ones start first: the slow modules that run as a whole (they also set up the image, the
+    wheel, the acceptance reads), then the other slow tests in SPREAD_MODULES' order, then the many short ones, which
+    fill the workers at the end. (Every worker orders the same way; xdist checks that they collected the same list.)
+    """
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     shared = sorted(
@@ -163,9 +165,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "must run on one worker; remove it from SPREAD_MODULES in conftest.py"
         )
 
-    def order(item: pytest.Item) -> int:
+    def order(item: pytest.Item) -> tuple[int, int]:
+        module = _module_of(item.nodeid)
         if item.get_closest_marker("slow") is None:
-            return 2
-        return 1 if _module_of(item.nodeid) in SPREAD_MODULES else 0
+            return 2, 0
+        return (1, SPREAD_MODULES.index(module)) if module in SPREAD_MODULES else (0, 0)
 
     items.sort(key=order)
