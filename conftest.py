@@ -124,9 +124,12 @@ class _LoadFileSpreadingLongModules(LoadScopeScheduling):
         return nodeid if _module_of(nodeid) in SPREAD_MODULES else _module_of(nodeid)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own, which would answer for loadfile
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which would answer for these modes
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
-    if config.getoption("dist") == "loadfile":
+    """`--dist loadfile` and `--dist load` (what a bare `-n N` means) both schedule as above: with plain `load`,
+    two workers could build the Docker image at once. (`.ci/run` adds --no-loadscope-reorder, which keeps the order
+    pytest_collection_modifyitems gives; the default order puts the modules with most tests first.)"""
+    if config.getoption("dist") in ("load", "loadfile"):
         return _LoadFileSpreadingLongModules(config, log)
     return None
 
