@@ -3,7 +3,8 @@
 Everything runs against one local Tempo sandbox (default data set: seed 42, 3,000 worklogs) that
 this module starts for the session on 127.0.0.1:18765, the address the static configs of
 acceptance-test-config.yml name (integration_tests/sample_config.json, invalid_config.json).
-Set TEMPO_SANDBOX_PORT to use another port: the configs' port is then rewritten in memory.
+Set TEMPO_SANDBOX_PORT to use another port: the configs' port is then rewritten in memory (in a pytest-xdist
+worker, integration_tests/conftest.py sets it to a free port of the worker's own).
 
 * `TestSourceTempoStandardSuite` is the CDK's `SourceTestSuiteBase`, fed by the scenarios of
   acceptance-test-config.yml (spec, connection, discovery, basic_read, full_refresh). It runs
@@ -56,6 +57,7 @@ from source_tempo import SourceTempo
 
 __all__ = ["pytest_generate_tests"]
 
+pytestmark = pytest.mark.slow
 CONNECTOR_ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 INVALID_CONFIG = HERE / "invalid_config.json"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from integration_tests.connector_cli import Connector, configured_catalog, sandbox_connector
 from integration_tests.test_more_streams_end_to_end import assert_exactly, keys
 from sandbox import TOKEN_NO_WORKLOGS, TempoSandbox
 
+pytestmark = pytest.mark.slow
 CATALOG_STREAMS = [
     "account-categories",
     "account-category-types",

@@ -1,6 +1,13 @@
 """Whole syncs through the real `source-tempo` entrypoint against the local Tempo sandbox.
 
 Each test compares what the connector delivered with what the sandbox holds, by id.
+
+Tests taking `auth` run with both kinds of credentials where the kind can change the outcome: check and discover
+(each config shape, each way of signing in), a sync through 429/5xx retries and a failed stream (their log and
+error lines must not show a secret, and OAuth's access tokens exist only at run time), and a killed sync resumed
+from its config file (OAuth rotated the refresh token in it). The others, marked `@AUTH_INDEPENDENT`, check
+cursor, paging and state logic that no authenticator touches (one authenticator signs every request of every
+stream), so they run with the API token only; test_oauth.py and test_secrets.py take OAuth through whole syncs.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import pytest
 from integration_tests.connector_cli import Connector, assert_no_secrets, configured_catalog, run
 from sandbox import TOKEN_NO_WORKLOGS, TOKEN_OTHER_REGION
 
+pytestmark = pytest.mark.slow
+AUTH_INDEPENDENT = pytest.mark.auth_kinds("api_token")  # see the module docstring
 ALL_STREAMS = ["accounts", "customers", "workload-schemes", "worklogs"]
 
 
@@ -83,6 +92,7 @@ def test_full_sync_delivers_exactly_the_sandbox_records_through_faults_and_rate_
     assert_no_secrets(result, auth.secrets(sandbox))
 
 
+@AUTH_INDEPENDENT
 def test_incremental_sync_after_edits_returns_exactly_the_edited_new_and_boundary_worklogs(tmp_path, auth, sandbox):
     connector = make_connector(tmp_path, sandbox, auth)
     catalog = configured_catalog(["worklogs"])
@@ -120,6 +130,7 @@ def deduplicated(*syncs) -> dict[int, dict]:
     return {key: record for key, record in table.items() if not record.get("_ab_cdc_deleted_at")}
 
 
+@AUTH_INDEPENDENT
 def test_deleted_worklogs_come_as_tombstones_that_empty_their_rows_in_a_deduped_table(tmp_path, auth, sandbox):
     connector = make_connector(tmp_path, sandbox, auth)
     catalog = configured_catalog(["worklogs", "worklog-deletions"], incremental=["worklogs", "worklog-deletions"])
@@ -181,6 +192,7 @@ def test_killed_sync_resumes_from_its_last_checkpoint_without_losing_a_worklog(t
     assert len(resumed.records()) < len(all_ids)  # resumed, not restarted
 
 
+@AUTH_INDEPENDENT
 def test_edits_during_a_sync_are_delivered_by_that_sync_or_the_next(tmp_path, auth, sandbox):
     connector = make_connector(tmp_path, sandbox, auth, page_size=200)
     catalog = configured_catalog(["worklogs"])
@@ -256,6 +268,7 @@ def test_malformed_json_fails_the_stream_naming_the_url(tmp_path, auth, sandbox_
     assert_no_secrets(result, auth.secrets(sandbox))
 
 
+@AUTH_INDEPENDENT
 def test_endpoint_ignoring_paging_neither_loops_nor_duplicates(tmp_path, auth, sandbox_factory):
     sandbox = sandbox_factory(ignore_paging_paths={"/4/customers", "/4/accounts/search"})
     result = make_connector(tmp_path, sandbox, auth, page_size=25).read(configured_catalog(["customers", "accounts"]))
@@ -266,6 +279,7 @@ def test_endpoint_ignoring_paging_neither_loops_nor_duplicates(tmp_path, auth, s
     assert sandbox.stats()["by_path"]["/4/customers"] == 1
 
 
+@AUTH_INDEPENDENT
 def test_clamped_page_size_loses_nothing_and_next_links_are_never_followed(tmp_path, auth, sandbox_factory):
     sandbox = sandbox_factory(max_limit=10)
     result = make_connector(tmp_path, sandbox, auth, page_size=5000).read(configured_catalog(["customers", "accounts"]))
@@ -277,6 +291,7 @@ def test_clamped_page_size_loses_nothing_and_next_links_are_never_followed(tmp_p
     assert sandbox.stats()["by_path"]["/4/customers"] == -(-len(sandbox.customers()) // 10)
 
 
+@AUTH_INDEPENDENT
 @pytest.mark.parametrize("upstream_state", [{"startDate": "2025-06-01"}])
 def test_upstream_connector_state_is_migrated_not_crashed_on(tmp_path, auth, sandbox, upstream_state):
     connector = make_connector(tmp_path, sandbox, auth)

@@ -14,6 +14,7 @@ import pytest
 from integration_tests.connector_cli import Connector, read_cleanly, sandbox_connector
 from sandbox import SANDBOX_USER_ACCOUNT_ID, TempoSandbox
 
+pytestmark = pytest.mark.slow
 MORE_STREAMS = [
     "teams",
     "plans",

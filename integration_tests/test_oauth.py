@@ -14,6 +14,7 @@ import pytest
 from integration_tests.conftest import Auth
 from integration_tests.connector_cli import Connector, assert_no_secrets, configured_catalog, run
 
+pytestmark = pytest.mark.slow
 OAUTH = Auth("oauth2.0")
 STREAMS = ["accounts", "customers", "workload-schemes", "worklogs", "teams", "plans"]
 

@@ -25,7 +25,9 @@ import pytest
 from integration_tests.connector_cli import Connector, run
 from integration_tests.discovered import configured, ids
 
-pytestmark = pytest.mark.slow
+# A test's fixtures build the wheel, pip-install it with its dependencies from PyPI and create PyAirbyte's venv,
+# minutes on a slow network (each step has its own subprocess timeout): longer than the suite's 300 s default.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE).group(1)

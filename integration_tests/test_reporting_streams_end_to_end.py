@@ -11,9 +11,12 @@ import datetime as dt
 import json
 from collections import Counter
 
+import pytest
+
 from integration_tests.connector_cli import Connector, read_cleanly, sandbox_connector
 from sandbox import TempoSandbox
 
+pytestmark = pytest.mark.slow
 REPORTING_STREAMS = [
     "team-memberships",
     "workload-scheme-members",

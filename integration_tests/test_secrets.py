@@ -5,9 +5,12 @@ sandbox issued. The one exception is the CONTROL message that hands the rotated 
 
 from __future__ import annotations
 
+import pytest
+
 from integration_tests.connector_cli import Connector, assert_no_secrets, configured_catalog, run
 from sandbox import TOKEN_OTHER_REGION
 
+pytestmark = pytest.mark.slow
 STREAMS = ["accounts", "customers", "workload-schemes", "worklogs", "teams"]
 
 

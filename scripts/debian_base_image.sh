@@ -3,10 +3,13 @@
 # unreachable: a minimal Debian bookworm (python3 = 3.11, like the Airbyte base) made with debootstrap from
 # the Debian mirror apt already uses here, imported as local/debian-python:bookworm.
 # Usage: scripts/debian_base_image.sh [--force]    (reuses the image when it exists, unless --force)
+# Runs one at a time on a machine (a lock): a second run waits for the first, then reuses its image.
 set -euo pipefail
 IMAGE=${DEBIAN_BASE_IMAGE:-local/debian-python:bookworm}
 SUITE=bookworm
 
+exec 9>"${TMPDIR:-/tmp}/source-tempo-debian-base-image.lock"
+flock 9
 if [ "${1:-}" != "--force" ] && docker image inspect "$IMAGE" >/dev/null 2>&1; then
   echo "debian_base_image: $IMAGE exists, reusing it"
   exit 0

@@ -3,8 +3,11 @@
 # drives the connector with. Separate from .venv on purpose: installed next to airbyte-cdk 7 it downgrades
 # packages the connector needs (cryptography, protobuf, rich, ...). About 1 min and 780 MB the first time;
 # reused afterwards (idempotent). Usage: scripts/setup_pyairbyte.sh   Env: PYTHON (default python3.11)
+# One run at a time per checkout (a lock on this script): a second run waits for the first, then reuses its venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+exec 9<scripts/setup_pyairbyte.sh
+flock 9
 AIRBYTE_VERSION=0.71.3
 venv=.venv-pyairbyte
 python=${PYTHON:-python3.11}
