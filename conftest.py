@@ -30,7 +30,11 @@ from typing import Any, Callable, Iterator
 import pytest
 from airbyte_cdk.sources.declarative import concurrent_declarative_source, yaml_declarative_source
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
-from xdist.scheduler import LoadScopeScheduling
+
+try:
+    from xdist.scheduler import LoadScopeScheduling
+except ImportError:  # pytest-xdist (a dev dependency) not installed: the tests run in one process
+    LoadScopeScheduling = object  # type: ignore[assignment,misc]
 
 
 def _key(value: Any) -> bytes | None:
@@ -124,7 +128,7 @@ class _LoadFileSpreadingLongModules(LoadScopeScheduling):
         return nodeid if _module_of(nodeid) in SPREAD_MODULES else _module_of(nodeid)
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own, which would answer for these modes
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before xdist's own, which would answer for these modes
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling | None:
     """`--dist loadfile` and `--dist load` (what a bare `-n N` means) both schedule as above: with plain `load`,
     two workers could build the Docker image at once. (`.ci/run` adds --no-loadscope-reorder, which keeps the order
@@ -147,26 +151,23 @@ def _shares_a_fixture_of_its_module(item: pytest.Item) -> bool:
     )
 
 
+_SHARED_IN_A_SPREAD_MODULE = pytest.StashKey[str]()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """In an xdist worker: checks that no test of SPREAD_MODULES shares a fixture of its module, and orders the
-    tests so that the long ones start first: the slow modules that run as a whole (they also set up the image, the
-    wheel, the acceptance reads), then the other slow tests in SPREAD_MODULES' order, then the many short ones, which
-    fill the workers at the end. (Every worker orders the same way; xdist checks that they collected the same list.)
-    """
+    """In an xdist worker: fails (at setup) the tests of SPREAD_MODULES that share a fixture of their module, and
+    orders the tests so that the long ones start first: the slow modules that run as a whole (they also set up the
+    image, the wheel, the acceptance reads), then the other slow tests in SPREAD_MODULES' order, then the many short
+    ones, which fill the workers at the end. (Every worker orders the same way; xdist checks that they collected the
+    same list.)"""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    shared = sorted(
-        {
-            _module_of(item.nodeid)
-            for item in items
-            if _module_of(item.nodeid) in SPREAD_MODULES and _shares_a_fixture_of_its_module(item)
-        }
-    )
-    if shared:
-        raise pytest.UsageError(
-            f"{', '.join(shared)}: a test shares a module- or session-scoped fixture of its module, so its module "
-            "must run on one worker; remove it from SPREAD_MODULES in conftest.py"
-        )
+    for item in items:
+        if _module_of(item.nodeid) in SPREAD_MODULES and _shares_a_fixture_of_its_module(item):
+            item.stash[_SHARED_IN_A_SPREAD_MODULE] = (
+                f"{_module_of(item.nodeid)} shares a module- or session-scoped fixture between its tests, so it must "
+                "run on one worker: remove it from SPREAD_MODULES in conftest.py"
+            )
 
     def order(item: pytest.Item) -> tuple[int, int]:
         module = _module_of(item.nodeid)
@@ -175,3 +176,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return (1, SPREAD_MODULES.index(module)) if module in SPREAD_MODULES else (0, 0)
 
     items.sort(key=order)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    problem = item.stash.get(_SHARED_IN_A_SPREAD_MODULE, None)
+    if problem:
+        pytest.fail(problem, pytrace=False)
