@@ -93,6 +93,27 @@ Behaviour and texts:
   the request they belong to, and the CDK's error handler receives only the exception; the URL that the
   message must name is the local `request` of HttpClient._send / requests.Session.send in that traceback.
   Without it the message says "a request to Tempo" instead of the URL.
+
+For the tests only (the connector never calls these; `TEST_KIT_PRIVATE_ATTRIBUTES` lists them, named by module
+so that this module does not import the CDK's test kit, whose `requests_mock` is a dev dependency):
+
+* `HttpMocker._mocker` (`requests_mocker`) and `HttpMocker._matchers` (`mocker_matchers`): the test kit mocks
+  responses only; unit_tests/mock_server/transport.py registers connection errors (a reset, a timeout) on the
+  requests_mock Mocker under it, with the kit's own matcher so that the kit's call counts still hold, and some
+  tests read the timeouts a request was sent with from its `request_history`.
+* `HttpMocker._validate_all_matchers_called` (`assert_every_mocked_request_sent`): the check `@HttpMocker()` runs
+  on exit, which the `http_mocker` fixture (unit_tests/conftest.py) runs only when the test body passed.
+* `HttpRequest._body` (`replace_request_body`): a request whose expected body matches a range of dates (from
+  "about 180 days ago"), which the builder's plain-dict body cannot say.
+* `ConcurrentDeclarativeSource._pre_process_manifest` and `_validate_source` (`MANIFEST_PREPARATION_STEPS`), and
+  the `_source_config` and `_declarative_component_schema` a validation reads (`validation_input`): the root
+  conftest.py memoizes manifest preparation per test process; the CDK has no cache of its own.
+* `APIBudget._do_acquire` (`API_BUDGET_ACQUIRE`): unit_tests/conftest.py records the waits the api_budget asks
+  for instead of blocking the test; the public `acquire_call` blocks inside.
+* `airbyte_cdk.sources.streams.http.http_client._SQLITE_CACHE_LOCK` (`request_cache_lock`): the parent streams'
+  response cache, emptied around each unit test under the lock the CDK writes it with.
+* `airbyte_cdk.test.entrypoint_wrapper._run_command` (`run_entrypoint_command`): the test kit has `read` and
+  `discover` helpers but none for `check`.
 """
 
 from __future__ import annotations
@@ -300,3 +321,65 @@ def request_of(error: BaseException) -> requests.PreparedRequest | None:
             found = candidate
         traceback = traceback.tb_next
     return found
+
+
+# For the tests only (see the module docstring): (module, class or "" for the module itself, attribute, whether it is
+# set on instances).
+TEST_KIT_PRIVATE_ATTRIBUTES: list[tuple[str, str, str, bool]] = [
+    ("airbyte_cdk.sources.streams.call_rate", "APIBudget", "_do_acquire", False),
+    ("airbyte_cdk.sources.streams.http.http_client", "", "_SQLITE_CACHE_LOCK", False),
+    ("airbyte_cdk.test.entrypoint_wrapper", "", "_run_command", False),
+    ("airbyte_cdk.test.mock_http", "HttpMocker", "_mocker", True),
+    ("airbyte_cdk.test.mock_http", "HttpMocker", "_matchers", True),
+    ("airbyte_cdk.test.mock_http", "HttpMocker", "_validate_all_matchers_called", False),
+    ("airbyte_cdk.test.mock_http", "HttpRequest", "_body", True),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_pre_process_manifest", False),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_validate_source", False),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_source_config", True),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_declarative_component_schema", True),
+]
+
+# The method of APIBudget that blocks until the budget allows a request, which the unit tests replace.
+API_BUDGET_ACQUIRE = "_do_acquire"
+
+# The methods of ConcurrentDeclarativeSource that prepare a manifest, which the root conftest.py memoizes.
+MANIFEST_PREPARATION_STEPS = ("_pre_process_manifest", "_validate_source")
+
+
+def validation_input(source: ConcurrentDeclarativeSource) -> tuple[Any, Any]:
+    """What `_validate_source` checks: the resolved manifest and the component schema it is checked against."""
+    return source._source_config, source._declarative_component_schema
+
+
+def requests_mocker(http_mocker: Any) -> Any:
+    """The requests_mock Mocker under an HttpMocker (its `request_history`, its registration methods)."""
+    return http_mocker._mocker
+
+
+def mocker_matchers(http_mocker: Any, method: Any) -> list[Any]:
+    """The HttpMocker's matchers for one HTTP method, which its call counts and exit check go through."""
+    return http_mocker._matchers[method]  # type: ignore[no-any-return]
+
+
+def assert_every_mocked_request_sent(http_mocker: Any) -> None:
+    """The check `@HttpMocker()` runs on exit: fails when a mocked request was never sent."""
+    http_mocker._validate_all_matchers_called()
+
+
+def replace_request_body(request: Any, body: Any) -> None:
+    """Gives an HttpRequest an expected body the builder cannot express (an object with its own `__eq__`)."""
+    request._body = body
+
+
+def request_cache_lock() -> Any:
+    """The lock under which the CDK writes its response cache (the parent streams' SQLite cache)."""
+    from airbyte_cdk.sources.streams.http import http_client
+
+    return http_client._SQLITE_CACHE_LOCK
+
+
+def run_entrypoint_command(source: Any, args: list[str], expected_outcome: Any) -> Any:
+    """The test kit's runner of one protocol command (it has public helpers for `read` and `discover` only)."""
+    from airbyte_cdk.test import entrypoint_wrapper
+
+    return entrypoint_wrapper._run_command(source, args, expected_outcome=expected_outcome)

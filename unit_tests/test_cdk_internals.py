@@ -4,6 +4,7 @@ stops doing something (e.g. saving a rotated OAuth refresh token to the config f
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 from typing import Any
@@ -24,6 +25,7 @@ from source_tempo.cdk_internals import (
     CDK_FAILED_STREAMS_PREFIX,
     CDK_WAIT_LOG_PREFIX,
     PRIVATE_ATTRIBUTES,
+    TEST_KIT_PRIVATE_ATTRIBUTES,
     CdkLogRewrites,
     components_config,
     cursor_state,
@@ -65,6 +67,35 @@ def test_every_listed_private_attribute_exists_in_the_installed_cdk(owner: type,
     assert hasattr(holder, attribute), (
         f"The installed airbyte-cdk has no {owner.__name__}.{attribute}, which source_tempo/cdk_internals.py "
         "relies on: find its replacement in the CDK and update cdk_internals.py and its docstring."
+    )
+
+
+def _test_kit_instance(owner: type) -> Any:
+    """A plain instance of a test-kit class or of the source, as the tests that use the attribute build it."""
+    from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
+
+    if owner is HttpMocker:
+        return HttpMocker()
+    if owner is HttpRequest:
+        return HttpRequest("https://api.tempo.io/4/worklogs", body={"updatedFrom": "2024-01-01T00:00:00Z"})
+    return _instance_of(owner)
+
+
+@pytest.mark.parametrize(
+    "module, owner, attribute, on_instance",
+    TEST_KIT_PRIVATE_ATTRIBUTES,
+    ids=[f"{owner or module}.{attribute}" for module, owner, attribute, _ in TEST_KIT_PRIVATE_ATTRIBUTES],
+)
+def test_every_private_attribute_the_tests_use_exists_in_the_installed_cdk(
+    module: str, owner: str, attribute: str, on_instance: bool
+):
+    holder: Any = importlib.import_module(module)
+    if owner:
+        holder = getattr(holder, owner)
+        holder = _test_kit_instance(holder) if on_instance else holder
+    assert hasattr(holder, attribute), (
+        f"The installed airbyte-cdk has no {owner or module}.{attribute}, which the tests reach through "
+        "source_tempo/cdk_internals.py: find its replacement in the CDK and update cdk_internals.py."
     )
 
 
