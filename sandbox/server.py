@@ -399,9 +399,12 @@ class SandboxFaults:
             out[f.name] = sorted(v) if isinstance(v, set) else v
         return out
 
-    def take_http_fault(self, path: str) -> FaultRule | None:
-        """The first rule of ``http_faults`` that fires for this request (it counts as fired), or None."""
+    def take_http_fault(self, path: str, explicit_only: bool = False) -> FaultRule | None:
+        """The first rule of ``http_faults`` that fires for this request (it counts as fired), or None;
+        with ``explicit_only``, only rules that name a path are considered."""
         for rule in self.http_faults:
+            if explicit_only and rule.path is None:
+                continue
             if rule.fires(path):
                 return rule
         return None
@@ -1658,8 +1661,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, JSON_CT, payload)
             return
         if path.rstrip("/") == _oauth.TOKEN_PATH.rstrip("/"):
+            # Only a fault rule that names the token path applies to it (a rule without a path is for /4 paths).
+            fault = sandbox.faults.take_http_fault(path, explicit_only=True)
+            if fault is not None:
+                sandbox._fault_fired(fault.kind)
+            answer = sandbox.http_fault_answer(fault) if fault is not None else None
+            if answer is not None:  # a gateway's answer instead of the token endpoint's
+                self._send(*answer)
+                return
+            if fault is not None and fault.kind == "stall" and fault.at == "headers":
+                # Held in front of the endpoint: the refresh is never processed, and the connection ends. (A stall
+                # "at": "body" comes after the refresh was processed: the rotated refresh token is lost with it.)
+                sandbox._stopped.wait(fault.seconds)
+                self.close_connection = True
+                return
             status, payload = sandbox.oauth.handle_token(self.command, self.headers.get("Content-Type", ""), body)
-            self._send(status, JSON_CT, payload)
+            self._send(status, JSON_CT, payload, {}, fault=fault)  # a stall, reset or truncation acts in _send
             return
         sandbox._begin(path)
         status = 500

@@ -94,6 +94,13 @@ Behaviour and texts:
   message must name is the local `request` of HttpClient._send / requests.Session.send in that traceback.
   Without it the message says "a request to Tempo" instead of the URL.
 
+* `time_out_token_refresh` rebinds the name `requests` in airbyte_cdk/sources/streams/http/requests_native_auth/
+  abstract_oauth.py to a proxy of the requests module whose `request` adds the connector's (connect, read)
+  timeouts when the call gives none. The CDK's OAuth refresh (`_make_handled_request`) POSTs to the token
+  endpoint with `requests.request(...)` and no timeout, and neither the manifest nor the authenticator's public
+  methods can give it one: a token endpoint that stops answering would hang the sync forever. With the timeout,
+  the CDK's own backoff retries the refresh (up to 5 minutes, with a log line per wait).
+
 For the tests only (the connector never calls these; `TEST_KIT_PRIVATE_ATTRIBUTES` lists them, named by module
 so that this module does not import the CDK's test kit, whose `requests_mock` is a dev dependency):
 
@@ -321,6 +328,28 @@ def request_of(error: BaseException) -> requests.PreparedRequest | None:
             found = candidate
         traceback = traceback.tb_next
     return found
+
+
+class _RequestsWithTimeout:
+    """The requests module, except that `request` without a timeout gets the connector's (connect, read) one."""
+
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        self.timeout = timeout
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(requests, name)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return requests.request(method, url, **kwargs)
+
+
+def time_out_token_refresh(connect_seconds: float, read_seconds: float) -> None:
+    """Gives the CDK's OAuth token refresh request the connector's timeouts (see the module docstring)."""
+    from airbyte_cdk.sources.streams.http.requests_native_auth import abstract_oauth
+
+    abstract_oauth.requests = _RequestsWithTimeout((connect_seconds, read_seconds))  # type: ignore[assignment]
 
 
 # For the tests only (see the module docstring): (module, class or "" for the module itself, attribute, whether it is
