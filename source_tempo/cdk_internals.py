@@ -83,6 +83,11 @@ Behaviour and texts:
   The only hook for this is Python's logging: a filter on the root logger's handlers, where the CDK's
   console handler (and the test kit's capture handler) sit. If the texts change, the lines come back
   unchanged: nothing breaks, the log is noisier.
+* The CDK's error for a 401 right after an OAuth refresh (HttpClient._handle_error_resolution, `refresh_rejection`):
+  its message is always "Refreshed OAuth access token is rejected by the API.", and the manifest's error message
+  for the 401 (which names the OAuth application and `region`) goes into the internal message after "Error handler
+  message: '". SourceTempo.read shows the manifest's message instead, which also lets it stop the sync at this
+  error (every stream signs in the same way). If the texts change, the CDK's message shows: nothing breaks.
 * `fail_to_start_after` replaces a stream's `generate_partitions` (the AbstractStream method the CDK's
   partition enqueuer calls in a worker thread to start reading a stream) on that stream object, so that a
   stream the CDK starts after the sync was stopped fails at once, without a request. The CDK has no way to
@@ -273,6 +278,16 @@ CDK_WAIT_LOG_PREFIX = "UserDefinedBackoffException: Rate limit exceeded"
 NOT_STARTED = "was not started: the sync stopped at an earlier error."
 # exception_handler.generate_failed_streams_error_message, logged by the concurrent read processor at the end
 CDK_FAILED_STREAMS_PREFIX = "During the sync, the following streams did not sync successfully:"
+# HttpClient's error for a request refused again after an OAuth refresh, and where it puts the manifest's message
+CDK_REFRESHED_TOKEN_REJECTED = "Refreshed OAuth access token is rejected by the API."
+_CDK_HANDLER_MESSAGE = " Error handler message: '"
+
+
+def refresh_rejection(message: str | None, internal_message: str | None) -> str | None:
+    """The manifest's message for a 401 right after an OAuth refresh, from the CDK's error (see the docstring)."""
+    if message != CDK_REFRESHED_TOKEN_REJECTED or not internal_message or _CDK_HANDLER_MESSAGE not in internal_message:
+        return None
+    return internal_message.split(_CDK_HANDLER_MESSAGE, 1)[1].removesuffix("'") or None
 
 
 class CdkLogRewrites(logging.Filter):

@@ -31,6 +31,7 @@ from source_tempo.cdk_internals import (
     components_config,
     fail_to_start_after,
     install_log_rewrites,
+    refresh_rejection,
     retriever_of,
     spec_component,
     use_components_config,
@@ -124,6 +125,7 @@ class SourceTempo(YamlDeclarativeSource):
                     error.message = filter_secrets(error.message) if error.message else error.message
                     error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
                     error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
+                    error.message = refresh_rejection(error.message, error.internal_message) or error.message
                     if self.stopped_by is None and stops_the_sync(error.message):
                         self.stopped_by = error
                     if self.stopped_by is not None:

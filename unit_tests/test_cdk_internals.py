@@ -23,6 +23,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_tempo import SourceTempo
 from source_tempo.cdk_internals import (
     CDK_FAILED_STREAMS_PREFIX,
+    CDK_REFRESHED_TOKEN_REJECTED,
     CDK_WAIT_LOG_PREFIX,
     PRIVATE_ATTRIBUTES,
     TEST_KIT_PRIVATE_ATTRIBUTES,
@@ -154,6 +155,9 @@ def test_the_cdk_still_logs_its_wait_line_and_the_tracebacks_the_filter_rewrites
     assert "self._logger.exception(" in inspect.getsource(
         concurrent_read_processor.ConcurrentReadProcessor.on_exception
     )
+    resolution = inspect.getsource(http_client.HttpClient)
+    assert f'message = "{CDK_REFRESHED_TOKEN_REJECTED}"' in resolution
+    assert "f\" Error handler message: '{error_resolution.error_message}'\"" in resolution
     failed = generate_failed_streams_error_message({"customers": [ValueError("x")]})
     assert failed.startswith(CDK_FAILED_STREAMS_PREFIX)
 
