@@ -109,11 +109,13 @@ SPREAD_MODULES = tuple(
     f"integration_tests/{name}.py"
     for name in (
         "test_secrets",
+        "test_faults",
         "test_end_to_end",
         "test_oauth",
         "test_more_streams_end_to_end",
         "test_catalog_streams_end_to_end",
         "test_reporting_streams_end_to_end",
+        "test_faults_data",
     )
 )
 

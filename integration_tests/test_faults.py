@@ -21,6 +21,8 @@ from integration_tests.connector_cli import Connector, Run, configured_catalog, 
 from integration_tests.test_end_to_end import records_before_last_state
 from sandbox import TOKEN_OTHER_REGION
 
+pytestmark = pytest.mark.slow  # each test runs the connector in subprocesses
+
 WORKLOGS = 200
 PAGE = 50  # 4 pages of worklogs, 1 of customers (40), 2 of accounts (60)
 

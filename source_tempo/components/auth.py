@@ -68,10 +68,6 @@ class LegacyApiToken(ConfigTransformation):
             config["credentials"] = {"auth_type": API_TOKEN, "api_token": config["api_token"]}
 
 
-def is_legacy(config: Mapping[str, Any]) -> bool:
-    return "credentials" not in config and "api_token" in config
-
-
 class PersistedConfig(dict):  # type: ignore[type-arg]
     """The connector config, remembering the file it was read from so a rotated refresh token can be saved."""
 
