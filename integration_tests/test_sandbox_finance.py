@@ -69,6 +69,7 @@ def test_every_finance_endpoint_validates_against_openapi(sandbox: TempoSandbox)
     assert no_content == 2  # the time-based project has neither budget nor timeframe
 
 
+@pytest.mark.timeout(60)
 def test_seeded_finance_data_is_consistent(sandbox: TempoSandbox) -> None:
     projects = sandbox.finance_projects()
     ids = {project["id"] for project in projects}
@@ -86,6 +87,7 @@ def test_seeded_finance_data_is_consistent(sandbox: TempoSandbox) -> None:
     assert any(len({a["date"] for a in sandbox.project_records(p["id"], "expense_actuals")}) > 1 for p in projects)
 
 
+@pytest.mark.timeout(60)
 def test_unknown_ids_and_missing_parameters_are_refused_like_tempo(sandbox: TempoSandbox) -> None:
     project = sandbox.finance_projects()[0]["id"]
     assert call(sandbox, "GET", "/projects/no-such-project/expenses").status_code == 404
