@@ -35,6 +35,9 @@ them with the Python API only (``edit_plan``; ``faults.gone_paths`` for deleted 
 Team memberships, workload-scheme members, account links, user schedules and timesheet
 approval logs are seeded and served by ``reporting.py`` (its docstring lists their
 endpoints, assumptions and control routes).
+Projects, portfolios, project attributes, billing rates tables, global rates and what is
+under each project (Financial Manager) are seeded and served by ``finance.py`` (its
+docstring lists their endpoints and assumptions; budget and timeframe may answer 204).
 
 Control interface (no auth, never counted in the stats, never delayed or throttled)::
 
@@ -234,6 +237,7 @@ from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import catalogs as _catalogs
+from . import finance as _finance
 from . import oauth as _oauth
 from . import org as _org
 from . import reporting as _reporting
@@ -241,6 +245,7 @@ from . import seed as _seed
 from .common import (
     _DATE_RE,
     ApiError,
+    NoContent,
     _decode_token,
     _encode_token,
     _envelope,
@@ -673,7 +678,12 @@ class _WorklogStore:
 _BIG_SEED = 20000  # above this many worklogs the serialized seed is not cached
 
 
-class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.ReportingEndpoints):
+class TempoSandbox(
+    _catalogs.CatalogEndpoints,
+    _org.OrgEndpoints,
+    _reporting.ReportingEndpoints,
+    _finance.FinanceEndpoints,  # Financial Manager (cost tracking): sandbox/finance.py
+):
     """A running imitation of Tempo's API.  See the module docstring for behaviours.
 
     ``TempoSandbox(worklogs=3000, seed=42, port=0, *, faults=None, **fault_fields)``:
@@ -743,6 +753,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         self._small_bytes()
         self._load_org(seed, sorted(self._user_offsets))
         self._load_reporting(seed, sorted(self._user_offsets))
+        self._load_finance(seed, sorted(self._user_offsets))
 
     def _small_bytes(self) -> None:
         dumps = _seed.dumps
@@ -1180,6 +1191,8 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
             payload = handler(self, path, query, qpairs, body)
         except ApiError as exc:
             return exc.status, JSON_CT, _err_body(exc.message), {}
+        except NoContent:
+            return 204, JSON_CT, b"", {}
         if _path_hit(faults.malformed_json_paths, path):
             return 200, JSON_CT, payload[: max(1, len(payload) // 2)], self._fault_headers()
         return 200, JSON_CT, payload, {}
@@ -1530,8 +1543,15 @@ _ROUTES: dict[str, dict[str, Callable[..., bytes]]] = {
     **_org.ORG_ROUTES,
     **_catalogs.CATALOG_ROUTES,
     **_reporting.REPORTING_ROUTES,
+    # ---- Financial Manager (cost tracking): sandbox/finance.py ----
+    **_finance.FINANCE_ROUTES,
 }
-_PATH_ROUTES = (*_org.ORG_PATH_ROUTES, *_reporting.REPORTING_PATH_ROUTES)
+_PATH_ROUTES = (
+    *_org.ORG_PATH_ROUTES,
+    *_reporting.REPORTING_PATH_ROUTES,
+    # ---- Financial Manager (cost tracking): sandbox/finance.py ----
+    *_finance.FINANCE_PATH_ROUTES,
+)
 
 
 # ---------------------------------------------------------------------------
