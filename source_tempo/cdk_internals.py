@@ -80,6 +80,11 @@ Behaviour and texts:
     generate_failed_streams_error_message, logged by ConcurrentReadProcessor.is_done): the repr of every
     stream's exception, thousands of characters when many streams failed. Dropped: the sync's last error,
     rewritten by SourceTempo.read, names every stream not read and why.
+  - "'<METHOD>' request to '<url>' failed with status code '<n>' and error message: ... Request (body): ...
+    Response (body): ... Response (headers): ..." (HttpClient._handle_error_resolution, logged at ERROR before it
+    raises the error handler's message for a response it fails on, e.g. a 403 or a 404): the request body and the
+    response headers, before the message that says what to do (which the check and the sync's trace carry). A
+    user read it as the error itself. It is kept as a DEBUG line, shown with `--debug`.
   The only hook for this is Python's logging: a filter on the root logger's handlers, where the CDK's
   console handler (and the test kit's capture handler) sit. If the texts change, the lines come back
   unchanged: nothing breaks, the log is noisier.
@@ -290,12 +295,21 @@ def refresh_rejection(message: str | None, internal_message: str | None) -> str 
     return internal_message.split(_CDK_HANDLER_MESSAGE, 1)[1].removesuffix("'") or None
 
 
+# HttpClient._handle_error_resolution's line for a response the error handler fails on: request and response dumped
+CDK_RESPONSE_DUMP_MARKERS = ("' failed with status code '", ". Request (body): '", ". Response (headers): '")
+
+
 class CdkLogRewrites(logging.Filter):
-    """Drops the CDK's misleading wait line; keeps the message but not the stack trace of explained errors."""
+    """Drops the CDK's misleading wait line; keeps the message but not the stack trace of explained errors; the
+    request and response dump of a failed response only in debug mode, as a DEBUG line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str) and record.msg.startswith((CDK_WAIT_LOG_PREFIX, CDK_FAILED_STREAMS_PREFIX)):
             return False
+        if isinstance(record.msg, str) and all(marker in record.msg for marker in CDK_RESPONSE_DUMP_MARKERS):
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
         if record.exc_info and isinstance(record.exc_info[1], AirbyteTracedException):
             if NOT_STARTED in (record.exc_info[1].message or ""):
                 return False  # a stream skipped after a stop: the sync's one error says why

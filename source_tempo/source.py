@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,6 +52,16 @@ DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is al
 _CDK_SYNC_FAILURE = "Concurrent read failure"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
 FORBIDDEN_MARKER = "(HTTP 403)"
+
+
+def unquoted(message: str) -> str:
+    """The text of a failed check's message, which the CDK's check writes as `repr(reason)`: in quotes, with its
+    quotes and backslashes escaped (ConcurrentDeclarativeSource.check). Another message is returned as it is."""
+    try:
+        text = ast.literal_eval(message)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return message
+    return text if isinstance(text, str) else message
 
 
 class SourceTempo(YamlDeclarativeSource):
@@ -182,7 +193,7 @@ class SourceTempo(YamlDeclarativeSource):
         if status.status != Status.SUCCEEDED:
             # The CDK's message is the stream's error as it is, unlike its traces: a server quoting the token in its
             # answer must not make the check print it.
-            status.message = filter_secrets(status.message) if status.message else status.message
+            status.message = filter_secrets(unquoted(status.message)) if status.message else status.message
             return status
         unreadable = self.forbidden_streams(logger, config)
         for message in unreadable.values():

@@ -24,6 +24,7 @@ from source_tempo import SourceTempo
 from source_tempo.cdk_internals import (
     CDK_FAILED_STREAMS_PREFIX,
     CDK_REFRESHED_TOKEN_REJECTED,
+    CDK_RESPONSE_DUMP_MARKERS,
     CDK_WAIT_LOG_PREFIX,
     PRIVATE_ATTRIBUTES,
     TEST_KIT_PRIVATE_ATTRIBUTES,
@@ -179,6 +180,32 @@ def test_the_wait_line_is_dropped_and_explained_errors_lose_only_their_stack_tra
     except KeyError as error:
         bug = _record("Exception while syncing stream customers", error)
     assert rewrites.filter(bug) and bug.exc_info is not None  # an unexpected error keeps its trace
+
+
+def test_the_cdk_still_dumps_a_failed_response_in_the_text_the_filter_recognizes() -> None:
+    source = inspect.getsource(http_client.HttpClient._handle_error_resolution)
+    assert "Request (body): '" in source and "Response (headers): '" in source
+    assert "failed with status code '" in source and "self._logger.error(error_message)" in source
+
+
+def test_the_dump_of_a_failed_response_is_kept_only_as_a_debug_line_in_debug_mode() -> None:
+    rewrites = CdkLogRewrites()
+    dump = (
+        "'POST' request to 'https://api.tempo.io/4/worklogs/search' failed with status code '403' and error message: "
+        "'Forbidden'. Request (body): 'b'{}''. Response (body): '{}'. Response (headers): '{}'."
+    )
+    assert all(marker in dump for marker in CDK_RESPONSE_DUMP_MARKERS)
+    logger = logging.getLogger("airbyte.test_dump")
+    record = logging.LogRecord(logger.name, logging.ERROR, __file__, 1, dump, None, None)
+    logger.setLevel(logging.INFO)
+    assert not rewrites.filter(record)
+    logger.setLevel(logging.DEBUG)  # as `--debug` sets it
+    try:
+        assert rewrites.filter(record) and record.levelname == "DEBUG" and record.levelno == logging.DEBUG
+    finally:
+        logger.setLevel(logging.NOTSET)
+    other = logging.LogRecord(logger.name, logging.ERROR, __file__, 1, "Check failed", None, None)
+    assert rewrites.filter(other) and other.levelname == "ERROR"
 
 
 @pytest.mark.parametrize("function", [http_client.HttpClient._send, requests.Session.send])
