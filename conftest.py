@@ -116,6 +116,8 @@ SPREAD_MODULES = tuple(
         "test_catalog_streams_end_to_end",
         "test_reporting_streams_end_to_end",
         "test_faults_data",
+        "test_finance_streams_end_to_end",
+        "test_first_hour",
     )
 )
 
