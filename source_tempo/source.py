@@ -41,6 +41,7 @@ from source_tempo.components.cursor_ceiling import CursorCeiling
 from source_tempo.components.cursors import FirstSyncPartitioningCursor
 from source_tempo.components.errors import apply_read_timeout_override, stops_the_sync
 from source_tempo.components.tombstones import WorklogTombstones
+from source_tempo.components.work_attributes import AttributeColumnFiller, with_attribute_columns
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 # Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
@@ -48,6 +49,8 @@ PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
 DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is also where worklog tombstones come from
 # The CDK's own last error of a sync in which a stream failed (see SourceTempo.read).
 _CDK_SYNC_FAILURE = "Concurrent read failure"
+# The stream whose schema gets a column per work attribute, and the stream that lists them.
+WORKLOGS_STREAM, WORK_ATTRIBUTES_STREAM = "worklogs", "work-attributes"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
 FORBIDDEN_MARKER = "(HTTP 403)"
 
@@ -87,7 +90,30 @@ class SourceTempo(YamlDeclarativeSource):
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         # the CDK's entrypoint has just replaced the secret forms registered as the source was built
         register_secrets(components_config(self))
-        return super().discover(logger, config)
+        catalog = super().discover(logger, config)
+        worklogs = next((stream for stream in catalog.streams if stream.name == WORKLOGS_STREAM), None)
+        if worklogs is not None:
+            attributes = self.work_attributes(logger, config)
+            worklogs.json_schema = with_attribute_columns(worklogs.json_schema, attributes)
+        return catalog
+
+    def work_attributes(self, logger: logging.Logger, config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """The site's work attributes, read like the work-attributes stream (see components/work_attributes.py).
+
+        None when the token may not read them (HTTP 403): the worklogs schema is then the plain one, and a warning
+        says why. Any other failure fails discover with the stream's message.
+        """
+        stream = next(stream for stream in self.streams(config) if stream.name == WORK_ATTRIBUTES_STREAM)
+        try:
+            return [dict(record.data) for partition in stream.generate_partitions() for record in partition.read()]
+        except AirbyteTracedException as error:
+            if FORBIDDEN_MARKER not in (error.message or ""):
+                raise
+            logger.warning(
+                f"{filter_secrets(error.message)} The worklogs schema has no work attribute columns "
+                "(attribute_<key>); give the token that permission and refresh the schema to get them."
+            )
+            return []
 
     def read(
         self,
@@ -111,8 +137,14 @@ class SourceTempo(YamlDeclarativeSource):
         failure_types: set[FailureType | None] = set()
         completed: set[str] = set()
         self.stopped_by: Any = None
+        # the work attribute columns the destination has for worklogs: filled from each record (see `discover`)
+        attribute_columns = AttributeColumnFiller(
+            next((c.stream.json_schema for c in catalog.streams if c.stream.name == WORKLOGS_STREAM), None)
+        )
         try:
             for message in super().read(logger, config, catalog, state):
+                if attribute_columns and message.type == Type.RECORD and message.record.stream == WORKLOGS_STREAM:
+                    attribute_columns.fill(message.record.data)
                 trace = message.trace if message.type == Type.TRACE else None
                 if trace and trace.type == TraceType.STREAM_STATUS and trace.stream_status:
                     if trace.stream_status.status == AirbyteStreamStatus.COMPLETE:
