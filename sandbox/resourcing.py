@@ -142,7 +142,7 @@ def generate_resourcing(
     return {"roles": roles, "skill_assignments": assignments, "flex_plans": flex_plans}
 
 
-def _data(sandbox: Any) -> dict[str, list[dict[str, Any]]]:
+def data(sandbox: Any) -> dict[str, list[dict[str, Any]]]:
     host = sandbox._ensure_host()
     return generate_resourcing(
         sandbox.seed,
@@ -160,7 +160,7 @@ def _roles_page(sandbox: Any, path: str, query: str, qpairs: list, roles: list[d
 
 
 def get_permission_roles(sandbox: Any, path: str, query: str, qpairs: list, body: bytes) -> bytes:
-    roles = _data(sandbox)["roles"]
+    roles = data(sandbox)["roles"]
     team = dict(qpairs).get("teamId")
     if team not in (None, ""):
         roles = [r for r in roles if any(str(e["id"]) == team for e in r["accessEntities"])]
@@ -168,7 +168,7 @@ def get_permission_roles(sandbox: Any, path: str, query: str, qpairs: list, body
 
 
 def get_global_permission_roles(sandbox: Any, path: str, query: str, qpairs: list, body: bytes) -> bytes:
-    roles = [r for r in _data(sandbox)["roles"] if r["accessType"] == "GLOBAL"]
+    roles = [r for r in data(sandbox)["roles"] if r["accessType"] == "GLOBAL"]
     return _roles_page(sandbox, path, query, qpairs, roles)
 
 
@@ -179,7 +179,7 @@ def search_skill_assignments(sandbox: Any, path: str, query: str, qpairs: list, 
         raise _common.ApiError(400, "'assignees' is required and must be a list")
     if len(assignees) > 100:
         raise _common.ApiError(400, "'assignees' must have at most 100 entries")
-    known = {(a["assigneeId"], a["assigneeType"]): a for a in _data(sandbox)["skill_assignments"]}
+    known = {(a["assigneeId"], a["assigneeType"]): a for a in data(sandbox)["skill_assignments"]}
     results = []
     for assignee in assignees:
         if not isinstance(assignee, dict):
@@ -200,7 +200,7 @@ def search_flex_plans(sandbox: Any, path: str, query: str, qpairs: list, body: b
     date_from = _common.parse_date(search["from"], "from") if search.get("from") else None
     date_to = _common.parse_date(search["to"], "to") if search.get("to") else None
     plans = []
-    for plan in _data(sandbox)["flex_plans"]:
+    for plan in data(sandbox)["flex_plans"]:
         if (date_from and plan["endDate"] < date_from) or (date_to and plan["startDate"] > date_to):
             continue
         if search.get("teamIds") and plan["teamId"] not in set(search["teamIds"]):
