@@ -64,6 +64,12 @@ PRIMARY_KEYS = {
     "account-links": "id",
     "user-schedules": "date",
     "timesheet-approval-logs": "updatedAt",
+    "permission-roles": "id",
+    "global-permission-roles": "id",
+    "skill-assignments": "assigneeId",
+    "flex-plans": "id",
+    "plan-days": "planId",
+    "worklog-attribute-values": "tempoWorklogId",
 }
 
 # The seeded world ends with 2025 (sandbox/seed.py), but two streams read windows that end or
