@@ -69,7 +69,7 @@ def attribute_rows(worklogs: list[dict]) -> list[dict]:
 
 
 def test_every_new_stream_delivers_exactly_the_sandbox_records(tmp_path, sandbox):
-    result = read_cleanly(connector(tmp_path, sandbox), [*FULL_REFRESH, *INCREMENTAL], INCREMENTAL)
+    result = read_cleanly(connector(tmp_path, sandbox), [*FULL_REFRESH, "plans", *INCREMENTAL], ["plans", *INCREMENTAL])
 
     data = resourcing_mod.data(sandbox)
     assert_exactly(result.records("permission-roles"), data["roles"])
@@ -90,7 +90,10 @@ def test_every_new_stream_delivers_exactly_the_sandbox_records(tmp_path, sandbox
 
     by_path = sandbox.stats()["by_path"]
     assert by_path["/4/skill-assignments/search"] == 1  # 14 resources: one search of at most 100
-    assert by_path["/4/plans"] == 1 and by_path["/4/flex-plans/search"] == 1  # 40 plans: one page
+    assert by_path["/4/plans"] == 1  # 40 plans: one page, for plans and plan-days both
+    assert by_path["/4/flex-plans/search"] == 1
+    assert [plan["id"] for plan in result.records("plans")] == [plan["id"] for plan in sandbox.plans()]
+    assert all("days" not in plan["plannedTime"] for plan in result.records("plans"))
     assert by_path["/4/worklogs/search"] == 4  # 3000 worklogs, pages of 1000, and the empty end
     states = {s["stream"]["stream_descriptor"]["name"]: s["stream"]["stream_state"] for s in result.final_state()}
     assert states["plan-days"] == {"updatedAt": max(row["updatedAt"] for row in days)[:19] + "Z"}

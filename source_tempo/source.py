@@ -32,6 +32,7 @@ from source_tempo.cdk_internals import (
     fail_to_start_after,
     install_log_rewrites,
     retriever_of,
+    share_http_session,
     spec_component,
     use_components_config,
 )
@@ -49,6 +50,9 @@ PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
 DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is also where worklog tombstones come from
 # The CDK's own last error of a sync in which a stream failed (see SourceTempo.read).
 _CDK_SYNC_FAILURE = "Concurrent read failure"
+# Streams that send another stream's requests, through that stream's HTTP session and so its response cache (see
+# plan-days in the manifest); `check` does not probe them, as the other stream's probe is their request too.
+SHARED_READS = {"plan-days": "plans"}
 # The stream whose schema gets a column per work attribute, and the stream that lists them.
 WORKLOGS_STREAM, WORK_ATTRIBUTES_STREAM = "worklogs", "work-attributes"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
@@ -238,8 +242,8 @@ class SourceTempo(YamlDeclarativeSource):
         One request per stream, the stream's own first request (its requester: auth, api_budget, error
         handler) with `limit=1` where it pages and the cursor's filter set to today, so that it is small.
         Only a 403 counts: any other answer is the sync's business. Streams that iterate over a parent
-        (timesheet-approvals, holidays, ...) are not probed, as their requests need a parent's id; a sync
-        reports them by name too.
+        (timesheet-approvals, holidays, ...) are not probed, as their requests need a parent's id, nor those of
+        SHARED_READS, whose request is the other stream's; a sync reports them by name too.
         """
         core = set(self.resolved_manifest["check"].get("stream_names") or [])
         children = {
@@ -253,7 +257,7 @@ class SourceTempo(YamlDeclarativeSource):
         for stream in self.streams(config):
             retriever = retriever_of(stream)
             requester = getattr(retriever, "requester", None)
-            if stream.name in core or stream.name in children or requester is None:
+            if stream.name in core or stream.name in children or stream.name in SHARED_READS or requester is None:
                 continue
             # the first page's options, as the sync sends them (the paginator's `limit` in the query or the body)
             options, paginator = retriever.request_option_provider, retriever.paginator
@@ -293,6 +297,9 @@ class SourceTempo(YamlDeclarativeSource):
                 self.resolved_manifest["definitions"]["deletions_oldest_from"], parameters={}
             ).eval(config)
             WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
+        for reader, owner in SHARED_READS.items():
+            if reader in by_name and owner in by_name:
+                share_http_session(retriever_of(by_name[reader]).requester, retriever_of(by_name[owner]).requester)
         for stream in streams:  # last: in front of the cursor classes set above
             CursorCeiling.apply_to(stream, started, self.saved_states.get(stream.name))
         for stream in streams:  # after a stop (see `read`), a stream not started yet is not started

@@ -49,7 +49,9 @@ def _instance_of(owner: type) -> Any:
     worklogs = next(stream for stream in source.streams(config) if stream.name == "worklogs")
     generator = vars(worklogs).get("_stream_partition_generator")
     factory = vars(generator).get("_partition_factory") if generator is not None else None
-    candidates = [source, worklogs, worklogs.cursor, generator, factory]
+    requester = vars(factory).get("_retriever").requester if factory is not None else None
+    client = vars(requester).get("_http_client") if requester is not None else None
+    candidates = [source, worklogs, worklogs.cursor, generator, factory, requester, client]
     found = [candidate for candidate in candidates if type(candidate) is owner or isinstance(candidate, owner)]
     assert found, f"no way to build a {owner.__name__} in this test: add one"
     return found[0]

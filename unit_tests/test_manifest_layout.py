@@ -86,4 +86,6 @@ def test_stream_groups_block_the_streams_of_each_shared_parent():
         "holiday-schemes": "holiday-schemes",
         "holidays": "holiday-schemes",
         "holiday-scheme-members": "holiday-schemes",
+        "plans": "plans",  # plan-days sends the plans' requests, answered from their cache (see the manifest)
+        "plan-days": "plans",
     }

@@ -41,12 +41,8 @@ def flex_plans_request(date_from: Any, date_to: Any = NEXT_YEAR):
 def plan_days_request(
     date_from: Any, updated_from: str = FIRST_SYNC_UPDATED_FROM, limit: int = 1000, offset: int | None = None
 ):
-    """The plans stream's GET /plans, with the daily breakdown."""
-    request = (
-        TempoRequestBuilder.plans_endpoint(date_from, NEXT_YEAR, updated_from)
-        .with_query("plannedTimeBreakdown", "DAILY")
-        .with_limit(limit)
-    )
+    """The plans stream's GET /plans (with the daily breakdown)."""
+    request = TempoRequestBuilder.plans_endpoint(date_from, NEXT_YEAR, updated_from).with_limit(limit)
     return (request.with_offset(offset) if offset is not None else request).build()
 
 

@@ -70,3 +70,17 @@ def test_incremental_sync_asks_for_plans_updated_since_the_state(http_mocker: Ht
 
     assert [(r["planId"], r["plannedSeconds"]) for r in records_of(output, _STREAM)] == [(4, 28800)]
     assert states_of(output, _STREAM)[-1] == {"updatedAt": "2024-06-05T08:00:00Z"}
+
+
+def test_with_plans_selected_too_one_request_serves_both_streams(http_mocker: HttpMocker) -> None:
+    request = plan_days_request(START_DATE)
+    page = _page(plan_with_days(1, "2024-04-06T16:11:18.000Z", ("2024-05-13", 28800), ("2024-05-14", 28800)))
+    http_mocker.get(request, page.build())
+
+    output = read_streams(CONFIG, "plans", _STREAM, sync_mode=SyncMode.incremental)
+
+    assert_no_errors(output)
+    assert [(r["planId"], r["date"]) for r in records_of(output, _STREAM)] == [(1, "2024-05-13"), (1, "2024-05-14")]
+    (plan_record,) = records_of(output, "plans")
+    assert plan_record["id"] == 1 and "days" not in plan_record["plannedTime"]  # the breakdown is plan-days' only
+    http_mocker.assert_number_of_calls(request, 1)
