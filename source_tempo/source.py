@@ -104,7 +104,7 @@ class SourceTempo(YamlDeclarativeSource):
     def work_attributes(self, logger: logging.Logger, config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         """The site's work attributes, read like the work-attributes stream (see components/work_attributes.py).
 
-        None when the token may not read them (HTTP 403): the worklogs schema is then the plain one, and a warning
+        Empty when the token may not read them (HTTP 403): the worklogs schema is then the plain one, and a warning
         says why. Any other failure fails discover with the stream's message.
         """
         stream = next(stream for stream in self.streams(config) if stream.name == WORK_ATTRIBUTES_STREAM)
