@@ -189,3 +189,19 @@ def test_a_stream_started_after_a_stop_fails_without_generating_a_partition() ->
     assert Stream.generated == 1
     # the CDK's partition enqueuer calls exactly this method on the stream object
     assert "stream.generate_partitions()" in inspect.getsource(partition_enqueuer.PartitionEnqueuer.generate_partitions)
+
+
+def test_plan_days_sends_through_the_cached_session_of_the_plans_requester() -> None:
+    """share_http_session (SourceTempo.streams) reaches the session the CDK sends with; a plain build keeps two."""
+    import requests_cache
+
+    from source_tempo.cdk_internals import http_session
+
+    config = ConfigBuilder().build()
+    built = YamlDeclarativeSource(path_to_yaml=str(MANIFEST), config=config).streams(config)
+    plain = {s.name: retriever_of(s).requester for s in built if s.name in ("plans", "plan-days")}
+    assert http_session(plain["plan-days"]) is not http_session(plain["plans"])
+    built = SourceTempo(config=config).streams(config)
+    ours = {s.name: retriever_of(s).requester for s in built if s.name in ("plans", "plan-days")}
+    assert http_session(ours["plan-days"]) is http_session(ours["plans"])
+    assert isinstance(http_session(ours["plans"]), requests_cache.CachedSession)  # the manifest's use_cache
