@@ -204,4 +204,4 @@ def test_plan_days_sends_through_the_cached_session_of_the_plans_requester() -> 
     built = SourceTempo(config=config).streams(config)
     ours = {s.name: retriever_of(s).requester for s in built if s.name in ("plans", "plan-days")}
     assert http_session(ours["plan-days"]) is http_session(ours["plans"])
-    assert isinstance(http_session(ours["plans"]), requests_cache.CachedSession)  # the manifest's use_cache
+    assert isinstance(http_session(ours["plans"]).cache, requests_cache.SQLiteCache)  # the manifest's use_cache
