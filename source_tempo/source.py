@@ -45,8 +45,9 @@ from source_tempo.components.tombstones import WorklogTombstones
 from source_tempo.components.work_attributes import AttributeColumnFiller, with_attribute_columns
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
-# Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
-PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
+# Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync (worklogs, and
+# the rows of their attribute values, read from the same pages).
+PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs", "worklog-attribute-values"})
 DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is also where worklog tombstones come from
 # The CDK's own last error of a sync in which a stream failed (see SourceTempo.read).
 _CDK_SYNC_FAILURE = "Concurrent read failure"

@@ -8,10 +8,10 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from unit_tests.conftest import assert_no_errors, read_streams, records_of, states_of
+from unit_tests.conftest import assert_no_errors, error_messages, read_streams, records_of, states_of
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder
-from unit_tests.mock_server.response_builder import TempoPageBuilder, worklog
+from unit_tests.mock_server.response_builder import TempoPageBuilder, error_response, worklog
 
 _STREAM = "worklog-attribute-values"
 T1, T2, T3 = "2024-05-01T10:00:01Z", "2024-05-01T10:00:02Z", "2024-05-01T10:00:03Z"
@@ -76,3 +76,17 @@ def test_incremental_sync_reads_worklogs_updated_since_the_state(http_mocker: Ht
 
     assert records_of(output, _STREAM) == [{"tempoWorklogId": 5, "key": "_Account_", "value": "NEW", "updatedAt": T3}]
     assert states_of(output, _STREAM)[-1] == {"updatedAt": T3}
+
+
+def test_state_is_checkpointed_while_reading_like_worklogs(http_mocker: HttpMocker) -> None:
+    """Checkpoints every `page_size` rows (worklogs' PageCheckpointingCursor), so a failed sync resumes after them."""
+    first = _page(_with_values(1, T1, ("_A_", "a")), _with_values(2, T2, ("_A_", "b")), limit=2, has_next=True)
+    http_mocker.post(_request(limit=2).build(), first.build())
+    http_mocker.post(_request(T2, limit=2).build(), error_response(400, "updatedFrom is invalid"))
+    config = ConfigBuilder().with_page_size(2).build()
+
+    output = read_streams(config, _STREAM, sync_mode=SyncMode.incremental, expect_failure=True)
+
+    assert [r["value"] for r in records_of(output, _STREAM)] == ["a", "b"]
+    assert states_of(output, _STREAM)[0] == {"updatedAt": T2}  # emitted after the first 2 rows, before the failure
+    assert any("updatedFrom is invalid" in message for message in error_messages(output))
