@@ -52,8 +52,11 @@ DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is al
 # The CDK's own last error of a sync in which a stream failed (see SourceTempo.read).
 _CDK_SYNC_FAILURE = "Concurrent read failure"
 # Streams that send another stream's requests, through that stream's HTTP session and so its response cache (see
-# plan-days in the manifest); `check` does not probe them, as the other stream's probe is their request too.
+# plan-days in the manifest).
 SHARED_READS = {"plan-days": "plans"}
+# Streams whose requests are another stream's: `check` does not probe them, as that stream's probe (or the core read)
+# is their request too.
+SAME_REQUESTS_AS = {"plan-days": "plans", "worklog-attribute-values": "worklogs"}
 # The stream whose schema gets a column per work attribute, and the stream that lists them.
 WORKLOGS_STREAM, WORK_ATTRIBUTES_STREAM = "worklogs", "work-attributes"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
@@ -244,7 +247,7 @@ class SourceTempo(YamlDeclarativeSource):
         handler) with `limit=1` where it pages and the cursor's filter set to today, so that it is small.
         Only a 403 counts: any other answer is the sync's business. Streams that iterate over a parent
         (timesheet-approvals, holidays, ...) are not probed, as their requests need a parent's id, nor those of
-        SHARED_READS, whose request is the other stream's; a sync reports them by name too.
+        SAME_REQUESTS_AS, whose request is another stream's; a sync reports them by name too.
         """
         core = set(self.resolved_manifest["check"].get("stream_names") or [])
         children = {
@@ -258,7 +261,7 @@ class SourceTempo(YamlDeclarativeSource):
         for stream in self.streams(config):
             retriever = retriever_of(stream)
             requester = getattr(retriever, "requester", None)
-            if stream.name in core or stream.name in children or stream.name in SHARED_READS or requester is None:
+            if stream.name in core or stream.name in children or stream.name in SAME_REQUESTS_AS or requester is None:
                 continue
             # the first page's options, as the sync sends them (the paginator's `limit` in the query or the body)
             options, paginator = retriever.request_option_provider, retriever.paginator

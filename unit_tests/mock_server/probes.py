@@ -82,16 +82,6 @@ def probe_requests(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -> Di
         "permission-roles": get("permission-roles"),
         "global-permission-roles": get("permission-roles/global"),
         "flex-plans": post("flex-plans/search", window, limit_in_query=False),
-        "worklog-attribute-values": (
-            "post",
-            TempoRequestBuilder("post", "worklogs/search")
-            .with_base_url(base_url)
-            .with_token(token)
-            .with_offset(0)
-            .with_limit(1)
-            .with_body({"updatedFrom": probe_cursor_value(), "from": NO_START_DATE, "orderBy": UPDATED_ASCENDING})
-            .build(),
-        ),
     }
 
 

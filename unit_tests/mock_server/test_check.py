@@ -70,13 +70,13 @@ def test_every_top_level_stream_outside_the_check_is_probed() -> None:
     """A stream added to the manifest must be added to the probes too (children need a parent's id, and a stream
     that sends another one's requests is probed by that one's probe: not probed)."""
     from source_tempo import SourceTempo
-    from source_tempo.source import SHARED_READS
+    from source_tempo.source import SAME_REQUESTS_AS
 
     manifest = SourceTempo(config=ConfigBuilder().build()).resolved_manifest
     top_level = (
         {s["name"] for s in manifest["streams"] if not (s.get("retriever") or {}).get("partition_router")}
         - set(manifest["check"]["stream_names"])
-        - set(SHARED_READS)
+        - set(SAME_REQUESTS_AS)
     )
     assert top_level == set(probe_requests())
 
