@@ -97,6 +97,8 @@ def _configured(name: str, incremental: bool) -> dict:
         "worklog-deletions": ["deletedAt"],
         "user-schedules": ["date"],
         "timesheet-approval-logs": ["updatedAt"],
+        "plan-days": ["updatedAt"],
+        "worklog-attribute-values": ["updatedAt"],
     }.get(name)
     return {
         "stream": {

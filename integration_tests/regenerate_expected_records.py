@@ -84,6 +84,12 @@ PRIMARY_KEYS = {
     "project-financial-summaries": "projectId",
     "project-scope-tasks": "id",
     "project-timeframes": "projectId",
+    "permission-roles": "id",
+    "global-permission-roles": "id",
+    "skill-assignments": "assigneeId",
+    "flex-plans": "id",
+    "plan-days": "planId",
+    "worklog-attribute-values": "tempoWorklogId",
 }
 
 # The seeded world ends with 2025 (sandbox/seed.py), but two streams read windows that end or

@@ -412,6 +412,8 @@ def test_incremental_read_from_abnormal_state_returns_nothing(connector: Connect
         "worklog-deletions",
         "user-schedules",
         "timesheet-approval-logs",
+        "plan-days",
+        "worklog-attribute-values",
     ]
     assert sorted(state["stream"]["stream_descriptor"]["name"] for state in abnormal) == sorted(cursors)
 

@@ -8,7 +8,8 @@ rest of the seed it is a pure function of its arguments and never reads the curr
   stretch of whole months in 2022-2025, one user in both teams.  Timesheet approvals exist
   for every member and every period that overlaps the membership, so none after 2025.
 * ~40 plans starting in 2022-2026, created and last updated before 2026 (timestamps with
-  milliseconds, ``.000Z``, as Tempo sends them); four share one ``updatedAt`` second.
+  milliseconds, ``.000Z``, as Tempo sends them); four share one ``updatedAt`` second.  With
+  ``plannedTimeBreakdown=DAILY`` a plan carries ``plannedTime.days`` (see ``plan_days``).
 * 3 holiday schemes (one default) whose members are all seeded users, each user in exactly
   one scheme; FIXED holidays recur every year with the SAME id, FLOATING ones have an id per
   year.  Holidays exist for HOLIDAY_YEARS only.
@@ -61,6 +62,47 @@ def month_of(day: _dt.date) -> tuple[_dt.date, _dt.date]:
 
 def _weekdays(first: _dt.date, last: _dt.date) -> int:
     return sum(1 for n in range((last - first).days + 1) if (first + n * _DAY).weekday() < 5)
+
+
+def _occurrences(plan: dict[str, Any]) -> list[tuple[_dt.date, _dt.date]]:
+    """The plan's first and last day of each occurrence: WEEKLY, BI_WEEKLY and MONTHLY plans repeat their span
+    until ``recurrenceEndDate`` (an occurrence starting after it does not happen)."""
+    first, last = _dt.date.fromisoformat(plan["startDate"]), _dt.date.fromisoformat(plan["endDate"])
+    step = {"WEEKLY": 7, "BI_WEEKLY": 14}.get(plan.get("rule") or "NEVER")
+    until = _dt.date.fromisoformat(plan.get("recurrenceEndDate") or plan["endDate"])
+    spans, n = [], 0
+    while True:
+        if plan.get("rule") == "MONTHLY":
+            month = first.month - 1 + n
+            year, month = first.year + month // 12, month % 12 + 1
+            start = first.replace(year=year, month=month, day=min(first.day, calendar.monthrange(year, month)[1]))
+        elif step:
+            start = first + n * step * _DAY
+        else:
+            start = first if n == 0 else None
+        if start is None or (n > 0 and start > until):
+            return spans
+        spans.append((start, start + (last - first)))
+        n += 1
+
+
+def plan_days(plan: dict[str, Any], date_from: str, date_to: str) -> list[dict[str, Any]]:
+    """The plan's days in [date_from, date_to] (PlanDay: date, plannedSeconds), what Tempo sends for
+    ``plannedTimeBreakdown=DAILY``: every day of every occurrence, weekends only when ``includeNonWorkingDays``;
+    ``plannedSecondsPerDay`` each day, except that a TOTAL_SECONDS plan puts the remainder of its total on the
+    last day of each occurrence (so that the days add up to it). Holidays are not taken off (assumed)."""
+    lo, hi = _dt.date.fromisoformat(date_from), _dt.date.fromisoformat(date_to)
+    days: dict[str, int] = {}
+    for start, end in _occurrences(plan):
+        span = [start + n * _DAY for n in range((end - start).days + 1)]
+        span = [d for d in span if plan["includeNonWorkingDays"] or d.weekday() < 5] or [start]
+        seconds = [plan["plannedSecondsPerDay"]] * len(span)
+        if plan.get("effortPersistenceType") == "TOTAL_SECONDS":
+            seconds[-1] += plan["totalPlannedSeconds"] - sum(seconds)
+        for day, planned in zip(span, seconds):
+            if lo <= day <= hi:
+                days[day.isoformat()] = days.get(day.isoformat(), 0) + planned
+    return [{"date": day, "plannedSeconds": days[day]} for day in sorted(days)]
 
 
 def _iso_ms(epoch: int) -> str:
@@ -430,8 +472,11 @@ class OrgEndpoints:
             approval["reviewer"] = {"self": _seed.user_link(reviewer), "accountId": reviewer}
         return approval
 
-    def _plans_in_scope(self, date_from: str, date_to: str, updated_from: str | None) -> list[dict]:
-        """Plans overlapping [from, to] (their last recurrence counts), updated at or after updatedFrom."""
+    def _plans_in_scope(
+        self, date_from: str, date_to: str, updated_from: str | None, daily: bool = False
+    ) -> list[dict]:
+        """Plans overlapping [from, to] (their last recurrence counts), updated at or after updatedFrom; with
+        ``daily`` (``plannedTimeBreakdown=DAILY``) each carries its days in [from, to] (``plan_days``)."""
         out = []
         for stored in self._org.plans:
             last_day = max(stored["endDate"], stored.get("recurrenceEndDate") or stored["endDate"])
@@ -450,6 +495,9 @@ class OrgEndpoints:
             plan["totalPlannedSecondsInScope"] = min(
                 plan["totalPlannedSeconds"], in_scope * plan["plannedSecondsPerDay"]
             )
+            if daily:
+                days = plan_days(plan, date_from, date_to)
+                plan["plannedTime"]["days"] = {"count": len(days), "values": days}
             out.append(plan)
         return out
 
@@ -477,7 +525,9 @@ class OrgEndpoints:
         date_from, date_to = _common.required_date_window(q)
         updated = q.get("updatedFrom")
         updated_from = _common.parse_updated_from(updated) if updated not in (None, "") else None
-        blobs = [_seed.dumps(plan) for plan in self._plans_in_scope(date_from, date_to, updated_from)]
+        breakdown = {value for name, value in qpairs if name == "plannedTimeBreakdown"}
+        plans = self._plans_in_scope(date_from, date_to, updated_from, daily="DAILY" in breakdown)
+        blobs = [_seed.dumps(plan) for plan in plans]
         return self._page_body(path, query, qpairs, self._list_page(blobs))  # type: ignore[attr-defined]
 
     def _get_timesheet_approvals(self, path, query, qpairs, body) -> bytes:

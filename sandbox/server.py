@@ -17,7 +17,7 @@ Endpoints (``Authorization: Bearer <token>`` required)::
     POST /4/worklogs/search       WorklogSearchInput body; offset/limit in the query
     POST /4/papertrail/search     AuditLogSearchInput body; nextPageToken/limit in the query
     GET  /4/teams                 PageableTeam
-    GET  /4/plans                 from, to (both required), updatedFrom, offset, limit (PageablePlan)
+    GET  /4/plans                 from, to (both required), updatedFrom, plannedTimeBreakdown, offset, limit
     GET  /4/timesheet-approvals/team/{teamId}   from (required), to (TimesheetApprovalResults)
     GET  /4/holiday-schemes       HolidaySchemeResults (not paginated)
     GET  /4/holiday-schemes/{id}/holidays       year (HolidayResults, not paginated)
@@ -27,6 +27,8 @@ Endpoints (``Authorization: Bearer <token>`` required)::
     POST /4/generic-resources/search            offset, limit in the JSON body
     GET  /4/periods               from, to (both required): {"periods": [...]}
     GET  /4/globalconfiguration   one object
+    GET  /4/permission-roles, /4/permission-roles/global, POST /4/skill-assignments/search,
+    POST /4/flex-plans/search     see resourcing.py
 
 The catalogs and settings (account categories to the global configuration) are seeded and
 served by ``catalogs.py``, whose docstring lists what they assume.
@@ -1552,6 +1554,13 @@ _PATH_ROUTES = (
     # ---- Financial Manager (cost tracking): sandbox/finance.py ----
     *_finance.FINANCE_PATH_ROUTES,
 )
+
+# ---- Issue #16, permissions, skills and flex plans (sandbox/resourcing.py, whose docstring lists the endpoints and
+# what they assume). Their handlers take the sandbox as their first argument, like the methods above.
+from . import resourcing as _resourcing  # noqa: E402 - kept with its routes, in this block
+
+_ROUTES.update(_resourcing.RESOURCING_ROUTES)
+# ---- end of issue #16, permissions, skills and flex plans
 
 
 # ---------------------------------------------------------------------------

@@ -63,6 +63,12 @@ Private attributes:
   5000 records) from the stream's start date, for each of ~20 streams, on every check; CDK 7 exposes no
   requester or retriever of a DefaultStream.
 
+* `HttpRequester._http_client` and `HttpClient._session` (`share_http_session`): plan-days sends the plans
+  stream's requests, and its requester is given the plans requester's session, whose response cache (`use_cache`)
+  then answers the second of the two streams (SourceTempo.streams). The CDK gives every requester its own session
+  and, during a read, its own cache file, named after the stream; a stream's records come from its own requests
+  only. Sharing the session, not the HttpClient, keeps plan-days' name on its errors and its own error handling.
+
 Behaviour and texts:
 
 * Log texts of the CDK (`CdkLogRewrites`):
@@ -142,6 +148,7 @@ from typing import Any, Callable, Iterator, Mapping, MutableMapping
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
+from airbyte_cdk.sources.declarative.requesters.http_requester import HttpRequester
 from airbyte_cdk.sources.declarative.spec import Spec
 from airbyte_cdk.sources.declarative.stream_slicers.declarative_partition_generator import (
     DeclarativePartitionFactory,
@@ -150,6 +157,7 @@ from airbyte_cdk.sources.declarative.stream_slicers.declarative_partition_genera
 from airbyte_cdk.sources.streams.concurrent.cursor import ConcurrentCursor
 from airbyte_cdk.sources.streams.concurrent.default_stream import DefaultStream
 from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 # (owner, attribute, whether it is set on instances rather than on the class): what the unit test checks.
@@ -170,6 +178,8 @@ PRIVATE_ATTRIBUTES: list[tuple[type, str, bool]] = [
     (ConcurrentCursor, "_START_BOUNDARY", False),
     (ConcurrentCursor, "_merge_partitions", False),
     (ConcurrentCursor, "_emit_state_message", False),
+    (HttpRequester, "_http_client", True),
+    (HttpClient, "_session", True),
 ]
 
 
@@ -218,6 +228,16 @@ def partition_factory(stream: Any) -> DeclarativePartitionFactory | None:
 def retriever_of(stream: Any) -> Any | None:
     """The retriever (requester, paginator, request options) of a CDK-built declarative stream, or None."""
     return getattr(partition_factory(stream), "_retriever", None)
+
+
+def http_session(requester: Any) -> Any | None:
+    """The requests session a CDK HttpRequester sends through (a cached one when the requester has `use_cache`)."""
+    return getattr(getattr(requester, "_http_client", None), "_session", None)
+
+
+def share_http_session(reader: HttpRequester, owner: HttpRequester) -> None:
+    """Makes `reader` send its requests through `owner`'s session, so that `owner`'s response cache answers both."""
+    reader._http_client._session = owner._http_client._session
 
 
 # --- ConcurrentCursor: its state and bookkeeping, for the worklogs cursors (source_tempo/components/cursors.py)

@@ -34,6 +34,7 @@ from source_tempo.cdk_internals import (
     install_log_rewrites,
     refresh_rejection,
     retriever_of,
+    share_http_session,
     spec_component,
     use_components_config,
 )
@@ -43,13 +44,23 @@ from source_tempo.components.cursor_ceiling import CursorCeiling
 from source_tempo.components.cursors import FirstSyncPartitioningCursor
 from source_tempo.components.errors import apply_read_timeout_override, stops_the_sync
 from source_tempo.components.tombstones import WorklogTombstones
+from source_tempo.components.work_attributes import AttributeColumnFiller, with_attribute_columns
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
-# Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync.
-PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs"})
+# Streams read in cursor order, which checkpoint in the middle of a partition and split a first sync (worklogs, and
+# the rows of their attribute values, read from the same pages).
+PAGE_CHECKPOINTED_STREAMS = frozenset({"worklogs", "worklog-attribute-values"})
 DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is also where worklog tombstones come from
 # The CDK's own last error of a sync in which a stream failed (see SourceTempo.read).
 _CDK_SYNC_FAILURE = "Concurrent read failure"
+# Streams that send another stream's requests, through that stream's HTTP session and so its response cache (see
+# plan-days in the manifest).
+SHARED_READS = {"plan-days": "plans"}
+# Streams whose requests are another stream's: `check` does not probe them, as that stream's probe (or the core read)
+# is their request too.
+SAME_REQUESTS_AS = {"plan-days": "plans", "worklog-attribute-values": "worklogs"}
+# The stream whose schema gets a column per work attribute, and the stream that lists them.
+WORKLOGS_STREAM, WORK_ATTRIBUTES_STREAM = "worklogs", "work-attributes"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
 FORBIDDEN_MARKER = "(HTTP 403)"
 
@@ -99,7 +110,30 @@ class SourceTempo(YamlDeclarativeSource):
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         # the CDK's entrypoint has just replaced the secret forms registered as the source was built
         register_secrets(components_config(self))
-        return super().discover(logger, config)
+        catalog = super().discover(logger, config)
+        worklogs = next((stream for stream in catalog.streams if stream.name == WORKLOGS_STREAM), None)
+        if worklogs is not None:
+            attributes = self.work_attributes(logger, config)
+            worklogs.json_schema = with_attribute_columns(worklogs.json_schema, attributes)
+        return catalog
+
+    def work_attributes(self, logger: logging.Logger, config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """The site's work attributes, read like the work-attributes stream (see components/work_attributes.py).
+
+        Empty when the token may not read them (HTTP 403): the worklogs schema is then the plain one, and a warning
+        says why. Any other failure fails discover with the stream's message.
+        """
+        stream = next(stream for stream in self.streams(config) if stream.name == WORK_ATTRIBUTES_STREAM)
+        try:
+            return [dict(record.data) for partition in stream.generate_partitions() for record in partition.read()]
+        except AirbyteTracedException as error:
+            if FORBIDDEN_MARKER not in (error.message or ""):
+                raise
+            logger.warning(
+                f"{filter_secrets(error.message)} The worklogs schema has no work attribute columns "
+                "(attribute_<key>); give the token that permission and refresh the schema to get them."
+            )
+            return []
 
     def read(
         self,
@@ -123,8 +157,14 @@ class SourceTempo(YamlDeclarativeSource):
         failure_types: set[FailureType | None] = set()
         completed: set[str] = set()
         self.stopped_by: Any = None
+        # the work attribute columns the destination has for worklogs: filled from each record (see `discover`)
+        attribute_columns = AttributeColumnFiller(
+            next((c.stream.json_schema for c in catalog.streams if c.stream.name == WORKLOGS_STREAM), None)
+        )
         try:
             for message in super().read(logger, config, catalog, state):
+                if attribute_columns and message.type == Type.RECORD and message.record.stream == WORKLOGS_STREAM:
+                    attribute_columns.fill(message.record.data)
                 trace = message.trace if message.type == Type.TRACE else None
                 if trace and trace.type == TraceType.STREAM_STATUS and trace.stream_status:
                     if trace.stream_status.status == AirbyteStreamStatus.COMPLETE:
@@ -219,8 +259,8 @@ class SourceTempo(YamlDeclarativeSource):
         One request per stream, the stream's own first request (its requester: auth, api_budget, error
         handler) with `limit=1` where it pages and the cursor's filter set to today, so that it is small.
         Only a 403 counts: any other answer is the sync's business. Streams that iterate over a parent
-        (timesheet-approvals, holidays, ...) are not probed, as their requests need a parent's id; a sync
-        reports them by name too.
+        (timesheet-approvals, holidays, ...) are not probed, as their requests need a parent's id, nor those of
+        SAME_REQUESTS_AS, whose request is another stream's; a sync reports them by name too.
         """
         core = set(self.resolved_manifest["check"].get("stream_names") or [])
         children = {
@@ -234,7 +274,7 @@ class SourceTempo(YamlDeclarativeSource):
         for stream in self.streams(config):
             retriever = retriever_of(stream)
             requester = getattr(retriever, "requester", None)
-            if stream.name in core or stream.name in children or requester is None:
+            if stream.name in core or stream.name in children or stream.name in SAME_REQUESTS_AS or requester is None:
                 continue
             # the first page's options, as the sync sends them (the paginator's `limit` in the query or the body)
             options, paginator = retriever.request_option_provider, retriever.paginator
@@ -274,6 +314,9 @@ class SourceTempo(YamlDeclarativeSource):
                 self.resolved_manifest["definitions"]["deletions_oldest_from"], parameters={}
             ).eval(config)
             WorklogTombstones.enable_on(by_name["worklogs"], by_name[DELETIONS_STREAM], oldest_from)
+        for reader, owner in SHARED_READS.items():
+            if reader in by_name and owner in by_name:
+                share_http_session(retriever_of(by_name[reader]).requester, retriever_of(by_name[owner]).requester)
         for stream in streams:  # last: in front of the cursor classes set above
             CursorCeiling.apply_to(stream, started, self.saved_states.get(stream.name))
         for stream in streams:  # after a stop (see `read`), a stream not started yet is not started

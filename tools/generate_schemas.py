@@ -50,10 +50,42 @@ STREAM_SCHEMAS = {
     "account-links": "AccountLink",
     "user-schedules": "DaySchedule",
     "timesheet-approval-logs": "TimesheetApprovalLog",
+    "permission-roles": "PermissionRole",
+    "global-permission-roles": "PermissionRole",
+    "skill-assignments": "SkillAssignment",
+    "flex-plans": "FlexPlan",
+    "plan-days": "PlanDayRow",
+    "worklog-attribute-values": "WorklogAttributeValueRow",
 }
 # Records that are not one of Tempo's components, described in OpenAPI terms: worklog-deletions wraps a
-# papertrail event (see source_tempo.components.transforms.WorklogDeletion).
+# papertrail event (see source_tempo.components.transforms.WorklogDeletion); a plan-days row is one day of a plan's
+# daily breakdown (PlanDay) with the plan's keys, a worklog-attribute-values row one WorkAttributeValue of a worklog
+# (see source_tempo.components.rows).
 DERIVED_COMPONENTS = {
+    "PlanDayRow": {
+        "type": "object",
+        "required": ["planId", "date", "plannedSeconds", "updatedAt"],
+        "properties": {
+            "planId": {"type": "integer", "format": "int32"},
+            "date": {"type": "string", "format": "date"},
+            "plannedSeconds": {"type": "integer", "format": "int64"},
+            "assigneeId": {"type": "string"},
+            "assigneeType": {"type": "string"},
+            "planItemId": {"type": "string"},
+            "planItemType": {"type": "string"},
+            "updatedAt": {"type": "string"},
+        },
+    },
+    "WorklogAttributeValueRow": {
+        "type": "object",
+        "required": ["tempoWorklogId", "key", "updatedAt"],
+        "properties": {
+            "tempoWorklogId": {"type": "integer", "format": "int64"},
+            "key": {"type": "string"},
+            "value": {"type": "string"},
+            "updatedAt": {"type": "string"},
+        },
+    },
     "WorklogDeletion": {
         "type": "object",
         "required": ["tempoWorklogId", "deletedAt", "event"],

@@ -53,7 +53,9 @@ def _instance_of(owner: type) -> Any:
     worklogs = next(stream for stream in source.streams(config) if stream.name == "worklogs")
     generator = vars(worklogs).get("_stream_partition_generator")
     factory = vars(generator).get("_partition_factory") if generator is not None else None
-    candidates = [source, worklogs, worklogs.cursor, generator, factory]
+    requester = vars(factory).get("_retriever").requester if factory is not None else None
+    client = vars(requester).get("_http_client") if requester is not None else None
+    candidates = [source, worklogs, worklogs.cursor, generator, factory, requester, client]
     found = [candidate for candidate in candidates if type(candidate) is owner or isinstance(candidate, owner)]
     assert found, f"no way to build a {owner.__name__} in this test: add one"
     return found[0]
@@ -249,3 +251,19 @@ def test_a_stream_started_after_a_stop_fails_without_generating_a_partition() ->
     assert Stream.generated == 1
     # the CDK's partition enqueuer calls exactly this method on the stream object
     assert "stream.generate_partitions()" in inspect.getsource(partition_enqueuer.PartitionEnqueuer.generate_partitions)
+
+
+def test_plan_days_sends_through_the_cached_session_of_the_plans_requester() -> None:
+    """share_http_session (SourceTempo.streams) reaches the session the CDK sends with; a plain build keeps two."""
+    import requests_cache
+
+    from source_tempo.cdk_internals import http_session
+
+    config = ConfigBuilder().build()
+    built = YamlDeclarativeSource(path_to_yaml=str(MANIFEST), config=config).streams(config)
+    plain = {s.name: retriever_of(s).requester for s in built if s.name in ("plans", "plan-days")}
+    assert http_session(plain["plan-days"]) is not http_session(plain["plans"])
+    built = SourceTempo(config=config).streams(config)
+    ours = {s.name: retriever_of(s).requester for s in built if s.name in ("plans", "plan-days")}
+    assert http_session(ours["plan-days"]) is http_session(ours["plans"])
+    assert isinstance(http_session(ours["plans"]).cache, requests_cache.SQLiteCache)  # the manifest's use_cache

@@ -16,6 +16,7 @@ from airbyte_cdk.sources.declarative.concurrent_declarative_source import Concur
 
 from source_tempo import SourceTempo
 from unit_tests.mock_server.config import ConfigBuilder
+from unit_tests.mock_server.more_data_builders import work_attributes_page, work_attributes_request
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "source_tempo" / "schemas"
@@ -38,11 +39,13 @@ def test_schema_files_are_what_the_generator_makes_from_the_openapi_file():
     assert not drifted, f"out of date, run tools/generate_schemas.py: {drifted}"
 
 
-def test_discover_returns_each_stream_its_schema_file():
+def test_discover_returns_each_stream_its_schema_file(http_mocker):
+    # A site without work attributes: worklogs get no attribute columns (mock_server/test_worklogs_attribute_columns.py)
+    http_mocker.get(work_attributes_request(), work_attributes_page())
     config = ConfigBuilder().build()
     catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
     discovered = {stream.name: stream.json_schema for stream in catalog.streams}
-    assert len(discovered) == 45
+    assert len(discovered) == 51
     assert sorted(discovered) == sorted(path.stem for path in SCHEMAS.glob("*.json"))
     for name, schema in discovered.items():
         assert schema == json.loads((SCHEMAS / f"{name}.json").read_text()), name
@@ -107,4 +110,6 @@ def test_stream_groups_block_the_streams_of_each_shared_parent():
         "portfolio-projects": "portfolios",
         "billing-rates-tables": "billing-rates-tables",
         "billing-rates": "billing-rates-tables",
+        "plans": "plans",  # plan-days sends the plans' requests, answered from their cache (see the manifest)
+        "plan-days": "plans",
     }

@@ -13,6 +13,8 @@ Each module's docstring says why YAML cannot do what it does:
 * `errors`: the error handler: network errors and broken bodies named and retried (or not), Retry-After.
 * `auth`: the API token and OAuth 2.0 authenticators, the rotated refresh token saved.
 * `config`: the config tidied and validated, each problem naming its field; secrets registered for masking.
+* `rows`: streams of rows made from another stream's records, on its pages: plan-days, worklog-attribute-values.
+* `work_attributes`: the worklogs' `attribute_<key>` columns: added at discover, filled in a read (source.py).
 
 What these need of the CDK beyond its public API goes through source_tempo/cdk_internals.py.
 """

@@ -180,15 +180,19 @@ class OffsetUntilNoNext(_ConfiguredPageSize):
         last_page_token_value: Any | None,
         page_size_override: int | None = None,
     ) -> Any | None:
-        if getattr(response, _IGNORED_PAGING_ATTRIBUTE, False) or last_page_size == 0:
+        # What Tempo served, not what the stream made of it: a stream of rows derived from the records (plan-days)
+        # yields more or fewer than the page held. For every other stream the two are the same.
+        body = tempo_body(response)
+        served = len(body["results"])
+        if getattr(response, _IGNORED_PAGING_ATTRIBUTE, False) or served == 0:
             return None
-        metadata = tempo_body(response).get("metadata") or {}
+        metadata = body.get("metadata") or {}
         if not metadata.get("next"):
             return None
-        if last_page_size > (page_size_override or self.page_size_value):
+        if served > (page_size_override or self.page_size_value):
             # More records than asked for: Tempo ignored `limit` and sent the whole list at once.
             return None
-        return (last_page_token_value or 0) + last_page_size
+        return (last_page_token_value or 0) + served
 
 
 @dataclass

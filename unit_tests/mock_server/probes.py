@@ -65,7 +65,7 @@ def probe_requests(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -> Di
         "customers": get("customers"),
         "workload-schemes": get("workload-schemes"),
         "teams": get("teams"),
-        "plans": get("plans", updatedFrom=probe_cursor_value(), **window),
+        "plans": get("plans", updatedFrom=probe_cursor_value(), plannedTimeBreakdown="DAILY", **window),
         "holiday-schemes": get("holiday-schemes", paged=False),
         "worklog-deletions": post("papertrail/search", {**WORKLOG_DELETIONS, "from": probe_cursor_value()}),
         "account-categories": get("account-categories", paged=False),
@@ -84,6 +84,9 @@ def probe_requests(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -> Di
         "portfolios": get("portfolios"),
         "project-attributes": get("project-attributes", paged=False),
         "billing-rates-tables": get("billing-rates-tables"),
+        "permission-roles": get("permission-roles"),
+        "global-permission-roles": get("permission-roles/global"),
+        "flex-plans": post("flex-plans/search", window, limit_in_query=False),
     }
 
 

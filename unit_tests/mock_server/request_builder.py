@@ -101,11 +101,13 @@ class TempoRequestBuilder:
     def plans_endpoint(
         cls, date_from: date | str, date_to: date | str, updated_from: str = FIRST_SYNC_UPDATED_FROM
     ) -> TempoRequestBuilder:
-        """GET /plans overlapping [from, to], updated at or after updatedFrom (the cursor, epoch on a first sync)."""
+        """GET /plans overlapping [from, to], updated at or after updatedFrom (the cursor, epoch on a first sync),
+        with each plan's daily breakdown (for plan-days, which sends the same requests)."""
         return (
             cls("get", "plans")
             .with_query("from", str(date_from))
             .with_query("to", str(date_to))
+            .with_query("plannedTimeBreakdown", "DAILY")
             .with_query("updatedFrom", updated_from)
         )
 

@@ -119,6 +119,12 @@ def network() -> Iterable[requests_mock.Mocker]:
         yield mocker
 
 
+def _site_without_work_attributes(network: requests_mock.Mocker) -> None:
+    """What discover asks for besides the manifest: the work attributes that become worklogs columns (none here)."""
+    page = TempoPageBuilder("work-attributes").build_body()
+    network.register_uri("GET", "https://api.tempo.io/4/work-attributes?limit=1000", json=page)
+
+
 def _run_console(
     tmp_path: Path, command: str, config: Dict[str, Any], streams: Tuple[str, ...] = (), debug: bool = False
 ) -> Tuple[EntrypointOutput, int]:
@@ -198,6 +204,7 @@ def test_console_config_error_does_not_show_the_token(tmp_path, network) -> None
 def test_console_logs_nothing_about_the_fields_left_out(tmp_path, network) -> None:
     """The CDK's validators log a notice for every optional field a config leaves out, each time they run: a config
     with a token only would print a dozen of them per command (source_tempo/components/config.py drops them)."""
+    _site_without_work_attributes(network)
     output, exit_code = _run_console(tmp_path, "discover", ConfigBuilder().build())
 
     assert exit_code == 0 and output.catalog
@@ -286,7 +293,8 @@ def test_page_size_is_the_limit_of_every_request(http_mocker: HttpMocker) -> Non
     assert_no_errors(output)
 
 
-def test_discover_lists_every_stream_without_a_request(network) -> None:
+def test_discover_lists_every_stream_with_one_request_for_the_work_attributes(network) -> None:
+    _site_without_work_attributes(network)
     config = ConfigBuilder().build()
     output = discover(get_source(config), config)
 
@@ -334,6 +342,12 @@ def test_discover_lists_every_stream_without_a_request(network) -> None:
         "project-financial-summaries": ([["projectId"]], None),
         "project-scope-tasks": ([["projectId"], ["id"]], None),
         "project-timeframes": ([["projectId"]], None),
+        "permission-roles": ([["id"]], None),
+        "global-permission-roles": ([["id"]], None),
+        "skill-assignments": ([["assigneeId"], ["assigneeType"]], None),
+        "flex-plans": ([["id"]], None),
+        "plan-days": ([["planId"], ["date"]], ["updatedAt"]),
+        "worklog-attribute-values": ([["tempoWorklogId"], ["key"]], ["updatedAt"]),
     }
     assert list(streams) == ["accounts", "customers", "workload-schemes", "worklogs", *added]
     assert {
@@ -345,7 +359,7 @@ def test_discover_lists_every_stream_without_a_request(network) -> None:
     for name in ("accounts", "customers", "workload-schemes"):
         assert streams[name].source_defined_primary_key == [["id"]]
         assert streams[name].supported_sync_modes == [SyncMode.full_refresh]
-    assert network.call_count == 0
+    assert [request.path for request in network.request_history] == ["/4/work-attributes"]
 
 
 def test_spec_marks_the_token_secret() -> None:
