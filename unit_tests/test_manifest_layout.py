@@ -38,15 +38,35 @@ def test_schema_files_are_what_the_generator_makes_from_the_openapi_file():
     assert not drifted, f"out of date, run tools/generate_schemas.py: {drifted}"
 
 
+# Schema files discover gives only with the `jira` config: the Jira streams', and the enriched worklogs schema.
+JIRA_ONLY = {"jira-issues", "jira-users", "worklogs-with-jira"}
+
+
 def test_discover_returns_each_stream_its_schema_file():
     config = ConfigBuilder().build()
     catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
     discovered = {stream.name: stream.json_schema for stream in catalog.streams}
     assert len(discovered) == 25
-    assert sorted(discovered) == sorted(path.stem for path in SCHEMAS.glob("*.json"))
+    assert sorted(discovered) == sorted(path.stem for path in SCHEMAS.glob("*.json") if path.stem not in JIRA_ONLY)
     for name, schema in discovered.items():
         assert schema == json.loads((SCHEMAS / f"{name}.json").read_text()), name
         assert schema["properties"], name
+
+
+@pytest.mark.parametrize("enrich", [True, False])
+def test_discover_with_jira_adds_the_jira_streams_and_the_enriched_worklogs_schema(enrich):
+    config = {
+        **ConfigBuilder().build(),
+        "jira": {"site_url": "https://x.atlassian.net", "email": "a@b.c", "api_token": "t", "enrich_worklogs": enrich},
+    }
+    catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
+    discovered = {stream.name: stream.json_schema for stream in catalog.streams}
+    assert len(discovered) == 27
+    for name, schema in discovered.items():
+        file = "worklogs-with-jira" if name == "worklogs" and enrich else name
+        assert schema == json.loads((SCHEMAS / f"{file}.json").read_text()), name
+    issue = discovered["worklogs"]["properties"]["issue"]["properties"]
+    assert ("key" in issue and "projectKey" in issue) is enrich
 
 
 def test_a_stream_without_a_schema_file_fails_discover_naming_the_file():
