@@ -114,7 +114,7 @@ class SourceTempo(YamlDeclarativeSource):
         self.stopped_by: Any = None
         # The Jira streams read the ids the Tempo records of this sync reference (source_tempo/components/jira.py).
         selected = {configured.stream.name for configured in catalog.streams}
-        jira = jira_config(components_config(self)) is not None and bool(selected & set(JIRA_STREAMS))
+        jira = jira_config(components_config(self)) is not None  # a fresh registry and cache for every sync
         if jira:
             JIRA_SYNC.begin(selected - set(JIRA_STREAMS), self.saved_states.get(JIRA_STREAMS[0]))
         try:
