@@ -188,6 +188,7 @@ class JiraSync:
 
     def end(self) -> None:
         with self._condition:
+            self.active = False
             self.pending.clear()
             self._condition.notify_all()
 
@@ -502,7 +503,8 @@ class JiraEnrichedWorklogs(TempoResultsExtractor):
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
         records = super().extract_records(response)
-        if not enrich_worklogs(self.config) or not records:
+        # only in a sync (SourceTempo.read): `check` reads a page of worklogs too, and probes Jira on its own
+        if not JIRA_SYNC.active or not enrich_worklogs(self.config) or not records:
             return records
         directory = JIRA_SYNC.directory_for(self.config)
         issue_ids = {
