@@ -41,7 +41,9 @@ Behaviour the sandbox assumes where the facts are silent:
   its email (``emailAddress`` absent); one person is inactive.
 * ``faults``: ``rate_limit_429`` answers that many requests with 429 and ``Retry-After: retry_after`` (seconds);
   ``down`` answers every API request 503 (no Retry-After); ``latency_seconds`` delays every API answer.
-* ``stats()``: requests per path and how many ids each bulk request asked for.
+* ``stats()``: requests per path and the issue ids bulk requests asked for. Control routes (no auth, not
+  counted): ``GET /_control/stats``, ``POST /_control/reset-stats``, ``POST /_control/faults`` (JiraFaults fields),
+  ``POST /_control/move`` (``{"issue_id", "project_key"}``).
 """
 
 from __future__ import annotations
@@ -320,7 +322,9 @@ class JiraSandbox:
         return issue
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes, auth: str | None):
-        """(status, body, headers) of one API request."""
+        """(status, body, headers) of one API request, or of the control interface (no auth, not counted)."""
+        if path.startswith("/_control/"):
+            return self.handle_control(method, path, body)
         with self._lock:
             self._requests[
                 path
@@ -398,6 +402,22 @@ class JiraSandbox:
                 out["nextPage"] = f"{self.site_url}/rest/api/3/user/bulk?startAt={start + size}"
             return 200, out, {}
         return 404, {"errorMessages": [f"No API at {method} {path}."]}, {}
+
+    def handle_control(self, method: str, path: str, body: bytes) -> tuple[int, Any, dict]:
+        """GET stats, POST reset-stats, POST faults (JiraFaults fields), POST move {"issue_id", "project_key"}."""
+        payload = json.loads(body) if body else {}
+        if path == "/_control/stats" and method == "GET":
+            return 200, self.stats(), {}
+        if path == "/_control/reset-stats" and method == "POST":
+            self.reset_stats()
+            return 200, {}, {}
+        if path == "/_control/faults" and method == "POST":
+            for name, value in payload.items():
+                setattr(self.faults, name, value)
+            return 200, vars(self.faults), {}
+        if path == "/_control/move" and method == "POST":
+            return 200, {"key": self.move_issue(payload["issue_id"], payload["project_key"])}, {}
+        return 404, {"errorMessages": [f"No control route {method} {path}."]}, {}
 
     def _search(self, payload: dict) -> tuple[int, dict, dict]:
         jql = (payload.get("jql") or "").strip()
