@@ -12,6 +12,8 @@ Each module's docstring says why YAML cannot do what it does:
 * `errors`: the error handler: network errors and broken bodies named and retried (or not), Retry-After.
 * `auth`: the API token and OAuth 2.0 authenticators, the rotated refresh token saved.
 * `config`: the config tidied and validated, each problem naming its field; secrets registered for masking.
+* `jira`: the optional Jira enrichment: the ids the sync's Tempo records reference, fetched from Jira in bulk
+  through a bounded cache for the jira-issues and jira-users streams and the enriched worklogs.
 
 What these need of the CDK beyond its public API goes through source_tempo/cdk_internals.py.
 """

@@ -122,8 +122,8 @@ def encode_ids(ids: Iterable[int]) -> str:
 def decode_ids(text: Any) -> set[int]:
     ids: set[int] = set()
     for part in str(text or "").split(","):
-        low, _, high = part.strip().partition("-")
-        if low.isdigit() and (not high or high.isdigit()):
+        low, dash, high = part.strip().partition("-")
+        if low.isdigit() and (not dash or high.isdigit()):
             ids.update(range(int(low), int(high or low) + 1))
     return ids
 

@@ -1,0 +1,100 @@
+"""The Jira enrichment's Python on its own (source_tempo/components/jira.py): the compact id ranges of the
+jira-issues state, the bounded cache, each id asked once while threads share it, and the Jira streams waiting
+for the Tempo streams of the sync."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from source_tempo.components.jira import JiraDirectory, JiraSync, decode_ids, encode_ids
+
+
+class _Jira:
+    """A bulkfetch requester that answers every id but `missing`, slowly, counting what it was asked."""
+
+    def __init__(self, missing: frozenset[str] = frozenset(), delay: float = 0.0) -> None:
+        self.asked: list[list[str]] = []
+        self.missing, self.delay = missing, delay
+        self._lock = threading.Lock()
+
+    def send_request(self, path: str, request_body_json: dict[str, Any]) -> Any:
+        ids = request_body_json["issueIdsOrKeys"]
+        with self._lock:
+            self.asked.append(list(ids))
+        time.sleep(self.delay)
+        issues = [{"id": i, "key": f"K-{i}", "fields": {"summary": i}} for i in ids if i not in self.missing]
+        return _Response({"issues": issues, "issueErrors": []})
+
+
+class _Response:
+    def __init__(self, body: dict) -> None:
+        self._body, self.url = body, "https://site/rest/api/3/issue/bulkfetch"
+
+    def json(self) -> dict:
+        return self._body
+
+
+def test_ids_are_kept_as_ranges_and_read_back() -> None:
+    ids = {10000, 10001, 10002, 10005, 10007, 10008}
+    assert encode_ids(ids) == "10000-10002,10005,10007-10008"
+    assert decode_ids(encode_ids(ids)) == ids
+    assert decode_ids(encode_ids(range(10000, 15000))) == set(range(10000, 15000))
+    assert len(encode_ids(range(10000, 15000))) == len("10000-14999")
+    assert decode_ids(None) == set() and decode_ids("x,12,3-") == {12}
+
+
+def test_each_id_is_asked_once_in_bulk_and_a_missing_one_is_remembered() -> None:
+    jira, directory = _Jira(missing=frozenset({"3"})), JiraDirectory()
+    ids = [str(i) for i in range(1, 251)]
+
+    first = directory.issues(ids, jira)
+    again = directory.issues(["1", "3", "250"], jira)
+
+    assert [len(chunk) for chunk in jira.asked] == [100, 100, 50]
+    assert first["3"] is None and first["1"]["key"] == "K-1"
+    assert again == {"1": first["1"], "3": None, "250": first["250"]}
+
+
+def test_threads_asking_the_same_ids_share_one_request() -> None:
+    jira, directory = _Jira(delay=0.2), JiraDirectory()
+    results: list[dict] = []
+    threads = [threading.Thread(target=lambda: results.append(directory.issues(["7", "8"], jira))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert jira.asked == [["7", "8"]]
+    assert len(results) == 4 and all(result["8"]["key"] == "K-8" for result in results)
+
+
+def test_the_cache_is_bounded_and_an_evicted_issue_is_asked_again() -> None:
+    jira, directory = _Jira(), JiraDirectory(size=100)
+    directory.issues([str(i) for i in range(300)], jira)
+    assert len(directory._issues.items) == 100  # the bound, whatever the number of ids
+
+    directory.issues(["0"], jira)
+
+    assert jira.asked[-1] == ["0"]
+
+
+@pytest.mark.timeout(10)
+def test_jira_streams_wait_until_every_selected_tempo_stream_has_ended() -> None:
+    sync = JiraSync()
+    sync.begin(["worklogs", "teams"], previous_state=None)
+    waited = threading.Event()
+    waiter = threading.Thread(target=lambda: (sync.wait_for_tempo(), waited.set()))
+    waiter.start()
+
+    sync.note_record("worklogs", {"issue": {"id": 124}, "author": {"accountId": "a-1"}})
+    sync.note_record("teams", {"lead": {"accountId": "a-2"}, "members": [{"user": {"accountId": "a-3"}}]})
+    sync.stream_done("worklogs")
+    assert not waited.wait(0.3)
+    sync.stream_done("teams")
+
+    assert waited.wait(5)
+    assert sync.issue_ids == {124} and sync.account_ids == {"a-1", "a-2", "a-3"}
