@@ -51,12 +51,13 @@ def serve(argv: list[str]) -> int:
     tempo = TempoSandbox(worklogs=0, port=args.port, rate_limit_per_second=5, latency_seconds=TEMPO_LATENCY_MS / 1000)
     ids, who = issue_ids(args.issues), people(args.people)
     base = int(time.time()) - args.worklogs - 86400
-    for n in range(args.worklogs):
+    first_day = 1640995200  # 2022-01-01: worklogs dated over 4 years, as the Tempo sandbox's, so that a first
+    for n in range(args.worklogs):  # sync reads its startDate windows in parallel
         moment = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + n))
         tempo.create_worklog(
             issueId=ids[(n * 7919) % len(ids)],
             authorAccountId=who[(n * 31) % len(who)],
-            startDate=moment[:10],
+            startDate=time.strftime("%Y-%m-%d", time.gmtime(first_day + (n * 86400 * 1461 // args.worklogs))),
             createdAt=moment,
             updatedAt=moment,
         )
