@@ -20,9 +20,10 @@ Design (the simplest that is correct under the CDK's concurrent reads):
   newer text needs single-valued fields only, and `labels` is not) and `GET /user/bulk` with 100 accountIds
   (the facts name no limit; Jira's page `maxResults` is followed with `startAt` until `isLast`), up to
   `PARALLEL_REQUESTS` bulk requests at once, paced by Jira's own budget (manifest `api_budget`, 10/s), so that their
-  latencies overlap. Each id is asked at most once per sync: an id asked by one thread is awaited by the others, and an id Jira did not return is
-  remembered as missing. Records are kept in a bounded LRU cache (`CACHE_SIZE` issues and as many people), so
-  memory is flat in the number of worklogs; an id evicted and needed again is fetched again.
+  latencies overlap. Each id is asked at most once per sync: an id asked by one thread is awaited by the others,
+  and an id Jira did not return is remembered as missing. Records are kept in a bounded LRU cache (`CACHE_SIZE`
+  issues and as many people), so memory is flat in the number of worklogs; an id evicted and needed again is
+  fetched again.
 * Worklogs enrichment (`JiraEnrichedWorklogs`, the worklogs extractor when `jira.enrich_worklogs`): each page's
   missing issues and authors are fetched in bulk before its records leave, in the worklogs thread: while one
   worklogs window waits for Jira, the others read Tempo. A page's Jira lookups do delay that window's next Tempo
@@ -351,8 +352,8 @@ class JiraDirectory:
 
     def _fetch_issues(self, ids: List[str], post_requester: Any) -> dict[str, dict]:
         self.requests["issues"] += 1
-        response = post_requester.send_request(
-            path="issue/bulkfetch", request_body_json={"issueIdsOrKeys": ids, "fields": ISSUE_FIELDS}
+        response = send(
+            post_requester, path="issue/bulkfetch", request_body_json={"issueIdsOrKeys": ids, "fields": ISSUE_FIELDS}
         )
         body = _json(response)
         for error in body.get("issueErrors") or []:
@@ -364,7 +365,8 @@ class JiraDirectory:
         start = 0
         while True:
             self.requests["users"] += 1
-            response = get_requester.send_request(
+            response = send(
+                get_requester,
                 path="user/bulk",
                 request_params={"accountId": ids, "startAt": start, "maxResults": len(ids)},
             )
@@ -375,6 +377,40 @@ class JiraDirectory:
             if body.get("isLast", True) or not values:
                 return found
             start += len(values)
+
+
+def send(requester: Any, **request: Any) -> requests.Response | None:
+    """The requester's request; a Jira that cannot be reached (refused, DNS, TLS, timeouts after the retries) fails
+    with a message naming `jira.site_url` instead of the CDK's "Exhausted available request attempts". The manifest's
+    own messages (401, 403, 429, 5xx) start with "Jira" and pass as they are."""
+    try:
+        return requester.send_request(**request)
+    except AirbyteTracedException as error:
+        if (error.message or "").startswith("Jira"):
+            raise
+        cause = error.internal_message or error.message or type(error).__name__
+    except requests.RequestException as error:
+        cause = type(error).__name__
+    site = str((jira_config(requester.config) or {}).get("site_url", "")).rstrip("/")
+    kind = next((name for name in _NETWORK_ERRORS if name in cause), "the connection failed")
+    raise AirbyteTracedException(
+        message=(
+            f"Could not reach Jira at `jira.site_url` ({site}): {kind}, also after the retries. Check the site URL "
+            "(https://<your-site>.atlassian.net) and that this machine can reach it, or try again later."
+        ),
+        internal_message=filter_secrets(cause),
+        failure_type=FailureType.transient_error,
+    )
+
+
+_NETWORK_ERRORS = (
+    "ConnectTimeout",
+    "ReadTimeout",
+    "SSLError",
+    "NameResolutionError",
+    "Connection refused",
+    "ConnectionError",
+)
 
 
 def _json(response: requests.Response | None) -> Mapping[str, Any]:
@@ -464,7 +500,7 @@ class JiraIssues(_JiraRetriever):
             }
             if token:
                 body["nextPageToken"] = token
-            page = _json(self.post_requester.send_request(path="search/jql", request_body_json=body))
+            page = _json(send(self.post_requester, path="search/jql", request_body_json=body))
             ids.update(int(issue["id"]) for issue in page.get("issues") or [] if str(issue.get("id", "")).isdigit())
             token = page.get("nextPageToken")
             if page.get("isLast", True) or not token:
