@@ -1,6 +1,6 @@
 """The Jira enrichment's Python on its own (source_tempo/components/jira.py): the compact id ranges of the
-jira-issues state, the bounded cache, each id asked once while threads share it, and the Jira streams waiting
-for the Tempo streams of the sync."""
+jira-issues state, the bounded cache, each id asked once while threads share it, the Jira streams waiting
+for the Tempo streams of the sync, and an unreachable Jira named by `jira.site_url`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import time
 from typing import Any
 
 import pytest
+import requests
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from source_tempo.components.jira import JiraDirectory, JiraSync, decode_ids, encode_ids
+from source_tempo.components.jira import JiraDirectory, JiraSync, decode_ids, encode_ids, send
 
 
 class _Jira:
@@ -98,3 +100,42 @@ def test_jira_streams_wait_until_every_selected_tempo_stream_has_ended() -> None
 
     assert waited.wait(5)
     assert sync.issue_ids == {124} and sync.account_ids == {"a-1", "a-2", "a-3"}
+
+
+class _Unreachable:
+    config = {"jira": {"site_url": "https://down.atlassian.net/", "email": "a@b.c", "api_token": "jira-secret-1"}}
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send_request(self, **request: Any) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error, cause",
+    [
+        (requests.ConnectionError("Connection refused"), "ConnectionError"),
+        (
+            AirbyteTracedException(
+                message="Exhausted available request attempts.",
+                internal_message="Exception: ConnectionError: [Errno 111] Connection refused",
+            ),
+            "Connection refused",
+        ),
+    ],
+)
+def test_an_unreachable_jira_is_named_by_its_site_url(error: Exception, cause: str) -> None:
+    with pytest.raises(AirbyteTracedException) as raised:
+        send(_Unreachable(error), path="myself")
+
+    assert raised.value.message.startswith(
+        f"Could not reach Jira at `jira.site_url` (https://down.atlassian.net): {cause}, also after the retries."
+    )
+
+
+def test_jiras_own_answers_pass_as_they_are() -> None:
+    refused = AirbyteTracedException(message="Jira refused the `jira` credentials (HTTP 401, https://x)")
+    with pytest.raises(AirbyteTracedException) as raised:
+        send(_Unreachable(refused), path="myself")
+    assert raised.value is refused
