@@ -389,6 +389,12 @@ def send(requester: Any, **request: Any) -> requests.Response | None:
         if (error.message or "").startswith("Jira"):
             raise
         cause = error.internal_message or error.message or type(error).__name__
+        if _RETRIED_ANSWER in cause:  # retries used up on Jira's answers (429, 5xx): the manifest's message for it
+            raise AirbyteTracedException(
+                message=cause[cause.index(_RETRIED_ANSWER) + len("Exception: ") :],
+                internal_message=cause,
+                failure_type=error.failure_type or FailureType.transient_error,
+            ) from None
     except requests.RequestException as error:
         cause = type(error).__name__
     site = str((jira_config(requester.config) or {}).get("site_url", "")).rstrip("/")
@@ -403,6 +409,7 @@ def send(requester: Any, **request: Any) -> requests.Response | None:
     )
 
 
+_RETRIED_ANSWER = "Exception: Jira "  # how the CDK quotes a response filter's message when it gave up retrying
 _NETWORK_ERRORS = (
     "ConnectTimeout",
     "ReadTimeout",

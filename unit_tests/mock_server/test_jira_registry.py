@@ -139,3 +139,13 @@ def test_jiras_own_answers_pass_as_they_are() -> None:
     with pytest.raises(AirbyteTracedException) as raised:
         send(_Unreachable(refused), path="myself")
     assert raised.value is refused
+
+
+def test_retries_used_up_on_jiras_answers_fail_with_the_manifests_message() -> None:
+    exhausted = AirbyteTracedException(
+        message="Exhausted available request attempts. Please see logs for more details.",
+        internal_message="Exhausted available request attempts. Exception: Jira answered with a server error at x",
+    )
+    with pytest.raises(AirbyteTracedException) as raised:
+        send(_Unreachable(exhausted), path="myself")
+    assert raised.value.message == "Jira answered with a server error at x"
