@@ -8,10 +8,12 @@ so `cache_manifest_preparation` memoizes them for the test session, keyed by the
 
 * YAML parsing (`safe_load_yaml`, as the CDK calls it for the manifest and for its component schema), keyed by
   the text parsed;
-* `ConcurrentDeclarativeSource._pre_process_manifest` (reference resolution and type propagation), keyed by
-  the parsed manifest;
-* `ConcurrentDeclarativeSource._validate_source`, skipped only for a resolved manifest that already passed it
+* the CDK's reference resolution and type propagation, keyed by the parsed manifest;
+* the CDK's validation of the resolved manifest, skipped only for a resolved manifest that already passed it
   in this process (a failing one is validated, and fails, every time).
+
+The two CDK methods are private (`MANIFEST_PREPARATION_STEPS` in source_tempo/cdk_internals.py, checked by
+unit_tests/test_cdk_internals.py).
 
 Keys and stored results are pickles (exact for the plain YAML values a manifest holds), and every call gets a
 fresh copy of the result (`pickle.loads`), so no source sees another one's mutations. A changed manifest, a
@@ -30,6 +32,8 @@ from typing import Any, Callable, Iterator
 import pytest
 from airbyte_cdk.sources.declarative import concurrent_declarative_source, yaml_declarative_source
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
+
+from source_tempo.cdk_internals import MANIFEST_PREPARATION_STEPS, validation_input
 
 try:
     from xdist.scheduler import LoadScopeScheduling
@@ -68,8 +72,9 @@ def cache_manifest_preparation() -> Iterator[None]:
     """Parses, resolves and validates each distinct manifest once per test process (see the module docstring)."""
     parsed, resolved, validated = _Memo(), _Memo(), set()
     load_yaml = yaml_declarative_source.safe_load_yaml
-    pre_process = ConcurrentDeclarativeSource._pre_process_manifest
-    validate = ConcurrentDeclarativeSource._validate_source
+    pre_process_name, validate_name = MANIFEST_PREPARATION_STEPS
+    pre_process = getattr(ConcurrentDeclarativeSource, pre_process_name)
+    validate = getattr(ConcurrentDeclarativeSource, validate_name)
 
     def cached_load_yaml(stream: Any) -> Any:
         text = stream if isinstance(stream, (str, bytes)) else stream.read()
@@ -79,7 +84,7 @@ def cache_manifest_preparation() -> Iterator[None]:
         return resolved.get(_key(manifest), lambda: pre_process(self, manifest))
 
     def cached_validate(self: ConcurrentDeclarativeSource) -> None:
-        key = _key((self._source_config, self._declarative_component_schema))
+        key = _key(validation_input(self))
         if key is not None and key in validated:
             return
         validate(self)
@@ -89,8 +94,8 @@ def cache_manifest_preparation() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(yaml_declarative_source, "safe_load_yaml", cached_load_yaml)
         patch.setattr(concurrent_declarative_source, "safe_load_yaml", cached_load_yaml)
-        patch.setattr(ConcurrentDeclarativeSource, "_pre_process_manifest", cached_pre_process)
-        patch.setattr(ConcurrentDeclarativeSource, "_validate_source", cached_validate)
+        patch.setattr(ConcurrentDeclarativeSource, pre_process_name, cached_pre_process)
+        patch.setattr(ConcurrentDeclarativeSource, validate_name, cached_validate)
         yield
 
 
@@ -104,11 +109,15 @@ SPREAD_MODULES = tuple(
     f"integration_tests/{name}.py"
     for name in (
         "test_secrets",
+        "test_faults",
         "test_end_to_end",
         "test_oauth",
         "test_more_streams_end_to_end",
         "test_catalog_streams_end_to_end",
         "test_reporting_streams_end_to_end",
+        "test_faults_data",
+        "test_finance_streams_end_to_end",
+        "test_first_hour",
     )
 )
 

@@ -4,8 +4,9 @@
     TEMPO_API_TOKEN=... python -m demo   # or secrets/config.json: your real Tempo site
 
 It runs the real connector CLI (`source-tempo check`, `discover`, `read`), the way Airbyte runs it,
-lands the records in demo.duckdb, then runs an incremental sync (after editing, creating and deleting worklogs when
-on the sandbox) and reports hours logged per account and month.
+lands the records in demo.duckdb (typed columns for the main streams, see demo/warehouse.py), then runs an
+incremental sync (after editing, creating and deleting worklogs when on the sandbox) and prints the report's
+queries (demo.warehouse.QUERIES) with their results, to copy into `duckdb demo.duckdb`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from demo.warehouse import Warehouse
+from demo.warehouse import QUERIES, Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTOR = [str(Path(sys.executable).with_name("source-tempo"))]
@@ -65,24 +68,76 @@ def configured_catalog(catalog: dict) -> dict:
     return {"streams": streams}
 
 
+def progress_line(counts: dict[str, int], done: int, current: str | None, elapsed: float, width: int) -> str:
+    """One line of at most `width` characters: "records 12,345 · streams 7/25 done · worklogs 3,000 · 12.3 s"."""
+    parts = [f"records {sum(counts.values()):,}", f"streams {done}/{len(counts)} done"]
+    if current is not None:
+        parts.append(f"{current} {counts[current]:,}")
+    parts.append(f"{elapsed:.1f} s")
+    line = "  " + " · ".join(parts)
+    if len(line) > width:  # drop the stream being read first, then cut
+        line = "  " + " · ".join(parts[:2] + parts[-1:])
+    return line[:width]
+
+
+class Progress:
+    """The sync's progress on stderr: one line redrawn in place on a terminal, a plain line every 5 s otherwise."""
+
+    def __init__(self, streams: list[str]) -> None:
+        self.counts = {name: 0 for name in streams}
+        self.done: set[str] = set()
+        self.current: str | None = None
+        self.started = self.last = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self.drawn = False
+
+    def record(self, stream: str) -> None:
+        self.counts[stream] += 1
+        self.current = stream
+
+    def stream_done(self, stream: str) -> None:
+        self.done.add(stream)
+
+    def show(self) -> None:
+        now = time.monotonic()
+        if now - self.last < (0.2 if self.tty else 5):
+            return
+        self.last = now
+        # the terminal's width now (COLUMNS, else the terminal's, else 80); one column spare so nothing wraps
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        line = progress_line(self.counts, len(self.done), self.current, now - self.started, width)
+        if self.tty:
+            print("\r" + line.ljust(width), end="", file=sys.stderr, flush=True)
+            self.drawn = True
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.drawn:
+            print("\r" + " " * (shutil.get_terminal_size((80, 24)).columns - 1) + "\r", end="", file=sys.stderr)
+
+
+def _wrapped(text: str) -> str:
+    width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+    return textwrap.fill(text, width=width, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False)
+
+
 def sync(label: str, paths: dict, warehouse: Warehouse, catalog: dict, state: list | None) -> tuple[list, dict]:
     keys = {s["stream"]["name"]: [k[0] for k in s["primary_key"]] for s in catalog["streams"]}
-    counts = {name: 0 for name in keys}
+    progress = Progress(list(keys))
     batches: dict[str, list] = {name: [] for name in keys}
     latest_state: dict[str, dict] = {}
     errors: list[str] = []
-    started, last_progress = time.monotonic(), 0.0
 
     def flush(stream: str) -> None:
         warehouse.upsert(stream, keys[stream], batches[stream])
         batches[stream].clear()
 
     def on_message(message: dict) -> None:
-        nonlocal last_progress
         if message["type"] == "RECORD":
             record = message["record"]
             batches[record["stream"]].append(record)
-            counts[record["stream"]] += 1
+            progress.record(record["stream"])
             if len(batches[record["stream"]]) >= 5000:
                 flush(record["stream"])
         elif message["type"] == "STATE":
@@ -92,12 +147,11 @@ def sync(label: str, paths: dict, warehouse: Warehouse, catalog: dict, state: li
             latest_state[descriptor] = message["state"]
         elif message["type"] == "TRACE" and message["trace"]["type"] == "ERROR":
             errors.append(message["trace"]["error"]["message"])
-        now = time.monotonic()
-        if now - last_progress > (0.5 if sys.stderr.isatty() else 5):
-            last_progress = now
-            progress = ", ".join(f"{name} {count}" for name, count in counts.items())
-            ending = "" if sys.stderr.isatty() else "\n"
-            print(f"\r  {label}: {progress} ({now - started:.1f} s)", end=ending, file=sys.stderr, flush=True)
+        elif message["type"] == "TRACE" and message["trace"]["type"] == "STREAM_STATUS":
+            status = message["trace"]["stream_status"]
+            if status["status"] in ("COMPLETE", "INCOMPLETE"):
+                progress.stream_done(status["stream_descriptor"]["name"])
+        progress.show()
 
     args = ["read", "--config", paths["config"], "--catalog", paths["catalog"]]
     if state:
@@ -106,18 +160,40 @@ def sync(label: str, paths: dict, warehouse: Warehouse, catalog: dict, state: li
     code = run_connector(args, on_message)
     for stream in batches:
         flush(stream)
-    elapsed = time.monotonic() - started
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
-    _say(
-        f"  {label}: {sum(counts.values())} records in {elapsed:.1f} s: "
-        + ", ".join(f"{k} {v}" for k, v in counts.items())
-    )
+    progress.close()
+    counts = progress.counts
+    elapsed = time.monotonic() - progress.started
+    _say(f"{label}: {sum(counts.values()):,} records from {len(counts)} streams in {elapsed:.1f} s:")
+    _say(_wrapped(", ".join(f"{name} {count:,}" for name, count in counts.items())))
     if code != 0 or errors:
         for error in errors:
             _say(f"  ERROR: {error}")
         raise SystemExit(f"{label} failed (exit {code})")
     return list(latest_state.values()), counts
+
+
+def format_table(columns: list[str], rows: list[tuple]) -> list[str]:
+    """Rows under their column names, numbers right-aligned, NULL as an empty cell."""
+    cells = [["" if value is None else str(value) for value in row] for row in rows]
+    widths = [max([len(column)] + [len(row[i]) for row in cells]) for i, column in enumerate(columns)]
+    numeric = [all(isinstance(row[i], (int, float)) for row in rows if row[i] is not None) for i in range(len(columns))]
+    lines = []
+    for values in [columns] + cells:
+        aligned = (value.rjust(w) if right else value.ljust(w) for value, w, right in zip(values, widths, numeric))
+        lines.append(("  " + "  ".join(aligned)).rstrip())
+    return lines
+
+
+def print_report(warehouse: Warehouse) -> None:
+    """Each query of the report: its name, its SQL (to copy into `duckdb demo.duckdb`) and its result."""
+    for query in QUERIES:
+        _say(f"\n{query.name}:")
+        _say(textwrap.indent(query.sql, "    ") + ";")
+        columns, rows = warehouse.run(query)
+        for line in format_table(columns, rows):
+            _say(line)
+        if not rows:
+            _say("  (no rows)")
 
 
 def real_site_config() -> dict | None:
@@ -158,7 +234,8 @@ def main() -> None:
         if status["status"] != "SUCCEEDED":
             raise SystemExit(1)
         catalog = configured_catalog(single(["discover", "--config", paths["config"]], "CATALOG"))
-        _say("discover: " + ", ".join(s["stream"]["name"] for s in catalog["streams"]))
+        _say(f"discover: {len(catalog['streams'])} streams")
+        _say(_wrapped(", ".join(s["stream"]["name"] for s in catalog["streams"])))
         Path(paths["catalog"]).write_text(json.dumps(catalog))
 
         options.duckdb.unlink(missing_ok=True)
@@ -174,14 +251,11 @@ def main() -> None:
             _say("Edited 3 worklogs, created 1 and deleted 2 in the sandbox (their tombstones remove them below)")
         sync("incremental sync", paths, warehouse, catalog, state)
 
-        _say(f"\nRecords in {options.duckdb}:")
+        _say(f"\nRecords in {options.duckdb} (one table per stream, - as _):")
         for stream in catalog["streams"]:
             name = stream["stream"]["name"]
-            _say(f"  {name:<24} {warehouse.count(name):>8}")
-        _say("\nHours logged per account and month (latest months):")
-        _say(f"  {'month':<8} {'account':<28} {'hours':>8} {'worklogs':>9}")
-        for month, account, hours, count in warehouse.hours_per_account_and_month():
-            _say(f"  {month:<8} {account:<28} {hours:>8} {count:>9}")
+            _say(f"  {name:<24} {warehouse.count(name):>8,}")
+        print_report(warehouse)
 
 
 if __name__ == "__main__":

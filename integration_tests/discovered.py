@@ -34,7 +34,7 @@ def ids(result: Run, stream: dict) -> list[tuple]:
         for path in stream["source_defined_primary_key"]:
             value = record
             for part in path:
-                value = value[part]
+                value = value.get(part)  # a null field is left out of the record: global-rates' default role
             values.append(value)
         return tuple(values)
 

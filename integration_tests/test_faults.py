@@ -16,9 +16,12 @@ from collections import Counter
 
 import pytest
 
+from integration_tests.conftest import Auth
 from integration_tests.connector_cli import Connector, Run, configured_catalog, sandbox_connector
 from integration_tests.test_end_to_end import records_before_last_state
 from sandbox import TOKEN_OTHER_REGION
+
+pytestmark = pytest.mark.slow  # each test runs the connector in subprocesses
 
 WORKLOGS = 200
 PAGE = 50  # 4 pages of worklogs, 1 of customers (40), 2 of accounts (60)
@@ -341,3 +344,35 @@ def test_a_rejected_token_stops_the_sync_with_one_short_message(tmp_path, sandbo
     assert len(message) < 400
     # the streams under way when it came got their 401; the others were not started (no request at all)
     assert len(sandbox.stats()["by_path"]) < len(catalog["streams"]) // 2, sandbox.stats()["by_path"]
+
+
+def oauth_connector(tmp_path, sandbox) -> Connector:
+    config = {**Auth("oauth2.0").config(sandbox), "api_url": sandbox.base_url, "start_date": "2022-01-01"}
+    return Connector(tmp_path, {**config, "page_size": PAGE})
+
+
+@pytest.mark.timeout(90)
+def test_a_token_endpoint_that_stalls_once_is_asked_again_and_the_sync_completes(tmp_path, sandbox):
+    """The CDK sends the OAuth refresh without a timeout: without the connector's, this sync would never end."""
+    sandbox.faults.update(http_faults=[{"kind": "stall", "path": "/oauth/token/", "times": 1, "seconds": 300}])
+
+    result, seconds = read(oauth_connector(tmp_path, sandbox), "customers")
+
+    assert_exact(result, sandbox, "customers")
+    assert fired(sandbox, "stall") == 1
+    assert sandbox.oauth.refresh_calls == 1  # the stalled request never reached the endpoint; the retry did
+    assert seconds < 60
+
+
+@pytest.mark.timeout(90)
+def test_a_refresh_answer_lost_after_the_token_rotated_fails_asking_to_authenticate_again(tmp_path, sandbox):
+    """Tempo's refresh tokens are single-use: when the answer is lost after Tempo rotated the token, the retry
+    can only present the revoked one. The sync ends at once with what to do, instead of hanging."""
+    sandbox.faults.update(
+        http_faults=[{"kind": "stall", "path": "/oauth/token/", "times": 1, "seconds": 300, "at": "body"}]
+    )
+
+    result, seconds = read(oauth_connector(tmp_path, sandbox), "customers")
+
+    assert_sync_stopped(result, "Tempo refused the OAuth refresh token (invalid_grant at", "Authenticate the source")
+    assert seconds < 60

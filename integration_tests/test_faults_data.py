@@ -29,6 +29,8 @@ from integration_tests.connector_cli import (
     write_json,
 )
 
+pytestmark = pytest.mark.slow  # each test runs the connector in subprocesses
+
 WINDOWED_STREAMS = [  # every stream whose requests depend on start_date or on today
     "worklogs",
     "plans",

@@ -23,6 +23,10 @@ class ApiError(Exception):
         self.message = message
 
 
+class NoContent(Exception):
+    """A successful answer without a body: 204 No Content (a project's budget or timeframe when it has none)."""
+
+
 _UPDATED_FROM_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?(Z|[+-]00:?00)?)?$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$")

@@ -35,6 +35,9 @@ them with the Python API only (``edit_plan``; ``faults.gone_paths`` for deleted 
 Team memberships, workload-scheme members, account links, user schedules and timesheet
 approval logs are seeded and served by ``reporting.py`` (its docstring lists their
 endpoints, assumptions and control routes).
+Projects, portfolios, project attributes, billing rates tables, global rates and what is
+under each project (Financial Manager) are seeded and served by ``finance.py`` (its
+docstring lists their endpoints and assumptions; budget and timeframe may answer 204).
 
 Control interface (no auth, never counted in the stats, never delayed or throttled)::
 
@@ -234,6 +237,7 @@ from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import catalogs as _catalogs
+from . import finance as _finance
 from . import oauth as _oauth
 from . import org as _org
 from . import reporting as _reporting
@@ -241,6 +245,7 @@ from . import seed as _seed
 from .common import (
     _DATE_RE,
     ApiError,
+    NoContent,
     _decode_token,
     _encode_token,
     _envelope,
@@ -399,9 +404,12 @@ class SandboxFaults:
             out[f.name] = sorted(v) if isinstance(v, set) else v
         return out
 
-    def take_http_fault(self, path: str) -> FaultRule | None:
-        """The first rule of ``http_faults`` that fires for this request (it counts as fired), or None."""
+    def take_http_fault(self, path: str, explicit_only: bool = False) -> FaultRule | None:
+        """The first rule of ``http_faults`` that fires for this request (it counts as fired), or None;
+        with ``explicit_only``, only rules that name a path are considered."""
         for rule in self.http_faults:
+            if explicit_only and rule.path is None:
+                continue
             if rule.fires(path):
                 return rule
         return None
@@ -670,7 +678,12 @@ class _WorklogStore:
 _BIG_SEED = 20000  # above this many worklogs the serialized seed is not cached
 
 
-class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.ReportingEndpoints):
+class TempoSandbox(
+    _catalogs.CatalogEndpoints,
+    _org.OrgEndpoints,
+    _reporting.ReportingEndpoints,
+    _finance.FinanceEndpoints,  # Financial Manager (cost tracking): sandbox/finance.py
+):
     """A running imitation of Tempo's API.  See the module docstring for behaviours.
 
     ``TempoSandbox(worklogs=3000, seed=42, port=0, *, faults=None, **fault_fields)``:
@@ -740,6 +753,7 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
         self._small_bytes()
         self._load_org(seed, sorted(self._user_offsets))
         self._load_reporting(seed, sorted(self._user_offsets))
+        self._load_finance(seed, sorted(self._user_offsets))
 
     def _small_bytes(self) -> None:
         dumps = _seed.dumps
@@ -1177,6 +1191,8 @@ class TempoSandbox(_catalogs.CatalogEndpoints, _org.OrgEndpoints, _reporting.Rep
             payload = handler(self, path, query, qpairs, body)
         except ApiError as exc:
             return exc.status, JSON_CT, _err_body(exc.message), {}
+        except NoContent:
+            return 204, JSON_CT, b"", {}
         if _path_hit(faults.malformed_json_paths, path):
             return 200, JSON_CT, payload[: max(1, len(payload) // 2)], self._fault_headers()
         return 200, JSON_CT, payload, {}
@@ -1527,8 +1543,15 @@ _ROUTES: dict[str, dict[str, Callable[..., bytes]]] = {
     **_org.ORG_ROUTES,
     **_catalogs.CATALOG_ROUTES,
     **_reporting.REPORTING_ROUTES,
+    # ---- Financial Manager (cost tracking): sandbox/finance.py ----
+    **_finance.FINANCE_ROUTES,
 }
-_PATH_ROUTES = (*_org.ORG_PATH_ROUTES, *_reporting.REPORTING_PATH_ROUTES)
+_PATH_ROUTES = (
+    *_org.ORG_PATH_ROUTES,
+    *_reporting.REPORTING_PATH_ROUTES,
+    # ---- Financial Manager (cost tracking): sandbox/finance.py ----
+    *_finance.FINANCE_PATH_ROUTES,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -1658,8 +1681,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, JSON_CT, payload)
             return
         if path.rstrip("/") == _oauth.TOKEN_PATH.rstrip("/"):
+            # Only a fault rule that names the token path applies to it (a rule without a path is for /4 paths).
+            fault = sandbox.faults.take_http_fault(path, explicit_only=True)
+            if fault is not None:
+                sandbox._fault_fired(fault.kind)
+            answer = sandbox.http_fault_answer(fault) if fault is not None else None
+            if answer is not None:  # a gateway's answer instead of the token endpoint's
+                self._send(*answer)
+                return
+            if fault is not None and fault.kind == "stall" and fault.at == "headers":
+                # Held in front of the endpoint: the refresh is never processed, and the connection ends. (A stall
+                # "at": "body" comes after the refresh was processed: the rotated refresh token is lost with it.)
+                sandbox._stopped.wait(fault.seconds)
+                self.close_connection = True
+                return
             status, payload = sandbox.oauth.handle_token(self.command, self.headers.get("Content-Type", ""), body)
-            self._send(status, JSON_CT, payload)
+            self._send(status, JSON_CT, payload, {}, fault=fault)  # a stall, reset or truncation acts in _send
             return
         sandbox._begin(path)
         status = 500

@@ -80,9 +80,19 @@ Behaviour and texts:
     generate_failed_streams_error_message, logged by ConcurrentReadProcessor.is_done): the repr of every
     stream's exception, thousands of characters when many streams failed. Dropped: the sync's last error,
     rewritten by SourceTempo.read, names every stream not read and why.
+  - "'<METHOD>' request to '<url>' failed with status code '<n>' and error message: ... Request (body): ...
+    Response (body): ... Response (headers): ..." (HttpClient._handle_error_resolution, logged at ERROR before it
+    raises the error handler's message for a response it fails on, e.g. a 403 or a 404): the request body and the
+    response headers, before the message that says what to do (which the check and the sync's trace carry). A
+    user read it as the error itself. It is kept as a DEBUG line, shown with `--debug`.
   The only hook for this is Python's logging: a filter on the root logger's handlers, where the CDK's
   console handler (and the test kit's capture handler) sit. If the texts change, the lines come back
   unchanged: nothing breaks, the log is noisier.
+* The CDK's error for a 401 right after an OAuth refresh (HttpClient._handle_error_resolution, `refresh_rejection`):
+  its message is always "Refreshed OAuth access token is rejected by the API.", and the manifest's error message
+  for the 401 (which names the OAuth application and `region`) goes into the internal message after "Error handler
+  message: '". SourceTempo.read shows the manifest's message instead, which also lets it stop the sync at this
+  error (every stream signs in the same way). If the texts change, the CDK's message shows: nothing breaks.
 * `fail_to_start_after` replaces a stream's `generate_partitions` (the AbstractStream method the CDK's
   partition enqueuer calls in a worker thread to start reading a stream) on that stream object, so that a
   stream the CDK starts after the sync was stopped fails at once, without a request. The CDK has no way to
@@ -93,6 +103,34 @@ Behaviour and texts:
   the request they belong to, and the CDK's error handler receives only the exception; the URL that the
   message must name is the local `request` of HttpClient._send / requests.Session.send in that traceback.
   Without it the message says "a request to Tempo" instead of the URL.
+
+* `time_out_token_refresh` rebinds the name `requests` in airbyte_cdk/sources/streams/http/requests_native_auth/
+  abstract_oauth.py to a proxy of the requests module whose `request` adds the connector's (connect, read)
+  timeouts when the call gives none. The CDK's OAuth refresh (`_make_handled_request`) POSTs to the token
+  endpoint with `requests.request(...)` and no timeout, and neither the manifest nor the authenticator's public
+  methods can give it one: a token endpoint that stops answering would hang the sync forever. With the timeout,
+  the CDK's own backoff retries the refresh (up to 5 minutes, with a log line per wait).
+
+For the tests only (the connector never calls these; `TEST_KIT_PRIVATE_ATTRIBUTES` lists them, named by module
+so that this module does not import the CDK's test kit, whose `requests_mock` is a dev dependency):
+
+* `HttpMocker._mocker` (`requests_mocker`) and `HttpMocker._matchers` (`mocker_matchers`): the test kit mocks
+  responses only; unit_tests/mock_server/transport.py registers connection errors (a reset, a timeout) on the
+  requests_mock Mocker under it, with the kit's own matcher so that the kit's call counts still hold, and some
+  tests read the timeouts a request was sent with from its `request_history`.
+* `HttpMocker._validate_all_matchers_called` (`assert_every_mocked_request_sent`): the check `@HttpMocker()` runs
+  on exit, which the `http_mocker` fixture (unit_tests/conftest.py) runs only when the test body passed.
+* `HttpRequest._body` (`replace_request_body`): a request whose expected body matches a range of dates (from
+  "about 180 days ago"), which the builder's plain-dict body cannot say.
+* `ConcurrentDeclarativeSource._pre_process_manifest` and `_validate_source` (`MANIFEST_PREPARATION_STEPS`), and
+  the `_source_config` and `_declarative_component_schema` a validation reads (`validation_input`): the root
+  conftest.py memoizes manifest preparation per test process; the CDK has no cache of its own.
+* `APIBudget._do_acquire` (`API_BUDGET_ACQUIRE`): unit_tests/conftest.py records the waits the api_budget asks
+  for instead of blocking the test; the public `acquire_call` blocks inside.
+* `airbyte_cdk.sources.streams.http.http_client._SQLITE_CACHE_LOCK` (`request_cache_lock`): the parent streams'
+  response cache, emptied around each unit test under the lock the CDK writes it with.
+* `airbyte_cdk.test.entrypoint_wrapper._run_command` (`run_entrypoint_command`): the test kit has `read` and
+  `discover` helpers but none for `check`.
 """
 
 from __future__ import annotations
@@ -245,14 +283,33 @@ CDK_WAIT_LOG_PREFIX = "UserDefinedBackoffException: Rate limit exceeded"
 NOT_STARTED = "was not started: the sync stopped at an earlier error."
 # exception_handler.generate_failed_streams_error_message, logged by the concurrent read processor at the end
 CDK_FAILED_STREAMS_PREFIX = "During the sync, the following streams did not sync successfully:"
+# HttpClient's error for a request refused again after an OAuth refresh, and where it puts the manifest's message
+CDK_REFRESHED_TOKEN_REJECTED = "Refreshed OAuth access token is rejected by the API."
+_CDK_HANDLER_MESSAGE = " Error handler message: '"
+
+
+def refresh_rejection(message: str | None, internal_message: str | None) -> str | None:
+    """The manifest's message for a 401 right after an OAuth refresh, from the CDK's error (see the docstring)."""
+    if message != CDK_REFRESHED_TOKEN_REJECTED or not internal_message or _CDK_HANDLER_MESSAGE not in internal_message:
+        return None
+    return internal_message.split(_CDK_HANDLER_MESSAGE, 1)[1].removesuffix("'") or None
+
+
+# HttpClient._handle_error_resolution's line for a response the error handler fails on: request and response dumped
+CDK_RESPONSE_DUMP_MARKERS = ("' failed with status code '", ". Request (body): '", ". Response (headers): '")
 
 
 class CdkLogRewrites(logging.Filter):
-    """Drops the CDK's misleading wait line; keeps the message but not the stack trace of explained errors."""
+    """Drops the CDK's misleading wait line; keeps the message but not the stack trace of explained errors; the
+    request and response dump of a failed response only in debug mode, as a DEBUG line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str) and record.msg.startswith((CDK_WAIT_LOG_PREFIX, CDK_FAILED_STREAMS_PREFIX)):
             return False
+        if isinstance(record.msg, str) and all(marker in record.msg for marker in CDK_RESPONSE_DUMP_MARKERS):
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
         if record.exc_info and isinstance(record.exc_info[1], AirbyteTracedException):
             if NOT_STARTED in (record.exc_info[1].message or ""):
                 return False  # a stream skipped after a stop: the sync's one error says why
@@ -300,3 +357,87 @@ def request_of(error: BaseException) -> requests.PreparedRequest | None:
             found = candidate
         traceback = traceback.tb_next
     return found
+
+
+class _RequestsWithTimeout:
+    """The requests module, except that `request` without a timeout gets the connector's (connect, read) one."""
+
+    def __init__(self, timeout: tuple[float, float]) -> None:
+        self.timeout = timeout
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(requests, name)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return requests.request(method, url, **kwargs)
+
+
+def time_out_token_refresh(connect_seconds: float, read_seconds: float) -> None:
+    """Gives the CDK's OAuth token refresh request the connector's timeouts (see the module docstring)."""
+    from airbyte_cdk.sources.streams.http.requests_native_auth import abstract_oauth
+
+    abstract_oauth.requests = _RequestsWithTimeout((connect_seconds, read_seconds))  # type: ignore[assignment]
+
+
+# For the tests only (see the module docstring): (module, class or "" for the module itself, attribute, whether it is
+# set on instances).
+TEST_KIT_PRIVATE_ATTRIBUTES: list[tuple[str, str, str, bool]] = [
+    ("airbyte_cdk.sources.streams.call_rate", "APIBudget", "_do_acquire", False),
+    ("airbyte_cdk.sources.streams.http.http_client", "", "_SQLITE_CACHE_LOCK", False),
+    ("airbyte_cdk.test.entrypoint_wrapper", "", "_run_command", False),
+    ("airbyte_cdk.test.mock_http", "HttpMocker", "_mocker", True),
+    ("airbyte_cdk.test.mock_http", "HttpMocker", "_matchers", True),
+    ("airbyte_cdk.test.mock_http", "HttpMocker", "_validate_all_matchers_called", False),
+    ("airbyte_cdk.test.mock_http", "HttpRequest", "_body", True),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_pre_process_manifest", False),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_validate_source", False),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_source_config", True),
+    (ConcurrentDeclarativeSource.__module__, "ConcurrentDeclarativeSource", "_declarative_component_schema", True),
+]
+
+# The method of APIBudget that blocks until the budget allows a request, which the unit tests replace.
+API_BUDGET_ACQUIRE = "_do_acquire"
+
+# The methods of ConcurrentDeclarativeSource that prepare a manifest, which the root conftest.py memoizes.
+MANIFEST_PREPARATION_STEPS = ("_pre_process_manifest", "_validate_source")
+
+
+def validation_input(source: ConcurrentDeclarativeSource) -> tuple[Any, Any]:
+    """What `_validate_source` checks: the resolved manifest and the component schema it is checked against."""
+    return source._source_config, source._declarative_component_schema
+
+
+def requests_mocker(http_mocker: Any) -> Any:
+    """The requests_mock Mocker under an HttpMocker (its `request_history`, its registration methods)."""
+    return http_mocker._mocker
+
+
+def mocker_matchers(http_mocker: Any, method: Any) -> list[Any]:
+    """The HttpMocker's matchers for one HTTP method, which its call counts and exit check go through."""
+    return http_mocker._matchers[method]  # type: ignore[no-any-return]
+
+
+def assert_every_mocked_request_sent(http_mocker: Any) -> None:
+    """The check `@HttpMocker()` runs on exit: fails when a mocked request was never sent."""
+    http_mocker._validate_all_matchers_called()
+
+
+def replace_request_body(request: Any, body: Any) -> None:
+    """Gives an HttpRequest an expected body the builder cannot express (an object with its own `__eq__`)."""
+    request._body = body
+
+
+def request_cache_lock() -> Any:
+    """The lock under which the CDK writes its response cache (the parent streams' SQLite cache)."""
+    from airbyte_cdk.sources.streams.http import http_client
+
+    return http_client._SQLITE_CACHE_LOCK
+
+
+def run_entrypoint_command(source: Any, args: list[str], expected_outcome: Any) -> Any:
+    """The test kit's runner of one protocol command (it has public helpers for `read` and `discover` only)."""
+    from airbyte_cdk.test import entrypoint_wrapper
+
+    return entrypoint_wrapper._run_command(source, args, expected_outcome=expected_outcome)

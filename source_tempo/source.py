@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +32,7 @@ from source_tempo.cdk_internals import (
     components_config,
     fail_to_start_after,
     install_log_rewrites,
+    refresh_rejection,
     retriever_of,
     spec_component,
     use_components_config,
@@ -51,6 +53,16 @@ DELETIONS_STREAM = "worklog-deletions"  # its endpoint, Tempo's audit log, is al
 _CDK_SYNC_FAILURE = "Concurrent read failure"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
 FORBIDDEN_MARKER = "(HTTP 403)"
+
+
+def unquoted(message: str) -> str:
+    """The text of a failed check's message, which the CDK's check writes as `repr(reason)`: in quotes, with its
+    quotes and backslashes escaped (ConcurrentDeclarativeSource.check). Another message is returned as it is."""
+    try:
+        text = ast.literal_eval(message)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return message
+    return text if isinstance(text, str) else message
 
 
 class SourceTempo(YamlDeclarativeSource):
@@ -132,6 +144,7 @@ class SourceTempo(YamlDeclarativeSource):
                     error.message = filter_secrets(error.message) if error.message else error.message
                     error.internal_message = filter_secrets(error.internal_message) if error.internal_message else None
                     error.stack_trace = filter_secrets(error.stack_trace) if error.stack_trace else None
+                    error.message = refresh_rejection(error.message, error.internal_message) or error.message
                     if self.stopped_by is None and stops_the_sync(error.message):
                         self.stopped_by = error
                     if self.stopped_by is not None:
@@ -206,7 +219,7 @@ class SourceTempo(YamlDeclarativeSource):
         if status.status != Status.SUCCEEDED:
             # The CDK's message is the stream's error as it is, unlike its traces: a server quoting the token in its
             # answer must not make the check print it.
-            status.message = filter_secrets(status.message) if status.message else status.message
+            status.message = filter_secrets(unquoted(status.message)) if status.message else status.message
             return status
         jira_problem = check_jira(components_config(self) or {})
         if jira_problem:

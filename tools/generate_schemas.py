@@ -90,6 +90,44 @@ EXTRA_FIELDS: dict[str, dict] = {
 }
 
 
+# Financial Manager (cost tracking): projects, portfolios, rates and the records under each project. Every stream read
+# under a project adds the project's id (`projectId`); see the manifest for the other fields each adds.
+FINANCE_STREAM_SCHEMAS = {
+    "projects": "Project",
+    "portfolios": "Portfolio",
+    "portfolio-projects": "Project",
+    "project-attributes": "ProjectAttribute",
+    "billing-rates-tables": "BillingRatesTable",
+    "billing-rates": "GlobalBillingRate",
+    "global-rates": "GlobalRate",
+    "project-budgets": "Budget",
+    "project-budget-milestones": "Milestone",
+    "project-expenses": "Expense",
+    "project-fixed-revenues": "Fixed Revenue",
+    "project-labor-actuals": "LaborActuals",
+    "project-expense-actuals": "ExpenseActuals",
+    "project-planned-labor": "PlannedLabors",
+    "project-team-member-roles": "TeamMemberRole",
+    "project-team-member-rates": "TeamMemberRate",
+    "project-time-approvals": "ProjectTimeApprovals",
+    "project-financial-summaries": "FinancialSummaryApiBean",
+    "project-scope-tasks": "Task",
+    "project-timeframes": "TimeframeApiBean",
+}
+# Every stream named project-* but the first, project-attributes (the site's attributes, not read under a project).
+PROJECT_STREAMS = [name for name in FINANCE_STREAM_SCHEMAS if name.startswith("project-")][1:]
+FINANCE_EXTRA_FIELDS: dict[str, dict] = {
+    **{stream: {"projectId": {"type": "string"}} for stream in PROJECT_STREAMS},
+    "portfolio-projects": {"portfolioId": {"type": "string"}},
+    "billing-rates": {"billingRatesTableId": {"type": "string"}, "roleId": {"type": ["null", "integer"]}},
+    "global-rates": {"rateCategory": {"type": "string"}},
+}
+FINANCE_EXTRA_FIELDS["project-expense-actuals"]["expenseId"] = {"type": "string"}
+for _stream in ("project-team-member-roles", "project-team-member-rates", "project-time-approvals"):
+    FINANCE_EXTRA_FIELDS[_stream]["teamMemberId"] = {"type": "string"}
+FINANCE_EXTRA_FIELDS["project-time-approvals"]["period_from"] = {"type": "string", "format": "date"}
+STREAM_SCHEMAS.update(FINANCE_STREAM_SCHEMAS)
+EXTRA_FIELDS.update(FINANCE_EXTRA_FIELDS)
 # The Jira streams' records (source_tempo/components/jira.py: issue_record, user_record): Jira's own properties,
 # picked from the Jira schemas (component, [properties]); an issue's `fields` are not typed in Jira's OpenAPI
 # document (IssueBean.fields is a free map), so summary, labels and the timestamps are typed here.

@@ -22,13 +22,19 @@ import pytest
 import requests_cache
 from airbyte_cdk.models import AirbyteMessageSerializer, AirbyteStateMessage, SyncMode
 from airbyte_cdk.sources.streams import call_rate
-from airbyte_cdk.sources.streams.http import http_client, rate_limiting
+from airbyte_cdk.sources.streams.http import rate_limiting
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
-from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, read
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from source_tempo import SourceTempo
+from source_tempo.cdk_internals import (
+    API_BUDGET_ACQUIRE,
+    assert_every_mocked_request_sent,
+    request_cache_lock,
+    run_entrypoint_command,
+)
 from source_tempo.components import errors
 
 INCREMENTAL_STREAMS = frozenset({"worklogs", "plans", "timesheet-approvals", "worklog-deletions"})
@@ -67,12 +73,12 @@ def budget_waits(monkeypatch: pytest.MonkeyPatch) -> List[float]:
         except call_rate.CallRateLimitHit as hit:
             waits.append(hit.time_to_wait.total_seconds())
 
-    monkeypatch.setattr(call_rate.APIBudget, "_do_acquire", acquire_without_blocking)
+    monkeypatch.setattr(call_rate.APIBudget, API_BUDGET_ACQUIRE, acquire_without_blocking)
     return waits
 
 
 def _empty_request_cache() -> None:
-    with http_client._SQLITE_CACHE_LOCK:
+    with request_cache_lock():
         requests_cache.SQLiteCache(_REQUEST_CACHE, fast_save=True, wal=True).clear()
 
 
@@ -100,7 +106,7 @@ def http_mocker(request: pytest.FixtureRequest) -> Iterable[HttpMocker]:
         yield mocker
     report = getattr(request.node, "report_call", None)
     if report is not None and report.passed:
-        mocker._validate_all_matchers_called()
+        assert_every_mocked_request_sent(mocker)
 
 
 def get_source(
@@ -140,7 +146,9 @@ def run_check(config: Mapping[str, Any]) -> EntrypointOutput:
     with tempfile.TemporaryDirectory() as directory:
         config_path = Path(directory) / "config.json"
         config_path.write_text(json.dumps(dict(config)))
-        return _run_command(source, ["check", "--config", str(config_path)], expected_outcome=ExpectedOutcome.ALLOW_ANY)
+        return run_entrypoint_command(
+            source, ["check", "--config", str(config_path)], expected_outcome=ExpectedOutcome.ALLOW_ANY
+        )
 
 
 def records_of(output: EntrypointOutput, stream: str) -> List[Mapping[str, Any]]:

@@ -4,6 +4,7 @@ stops doing something (e.g. saving a rotated OAuth refresh token to the config f
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import logging
 from typing import Any
@@ -22,8 +23,11 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from source_tempo import SourceTempo
 from source_tempo.cdk_internals import (
     CDK_FAILED_STREAMS_PREFIX,
+    CDK_REFRESHED_TOKEN_REJECTED,
+    CDK_RESPONSE_DUMP_MARKERS,
     CDK_WAIT_LOG_PREFIX,
     PRIVATE_ATTRIBUTES,
+    TEST_KIT_PRIVATE_ATTRIBUTES,
     CdkLogRewrites,
     components_config,
     cursor_state,
@@ -65,6 +69,35 @@ def test_every_listed_private_attribute_exists_in_the_installed_cdk(owner: type,
     assert hasattr(holder, attribute), (
         f"The installed airbyte-cdk has no {owner.__name__}.{attribute}, which source_tempo/cdk_internals.py "
         "relies on: find its replacement in the CDK and update cdk_internals.py and its docstring."
+    )
+
+
+def _test_kit_instance(owner: type) -> Any:
+    """A plain instance of a test-kit class or of the source, as the tests that use the attribute build it."""
+    from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest
+
+    if owner is HttpMocker:
+        return HttpMocker()
+    if owner is HttpRequest:
+        return HttpRequest("https://api.tempo.io/4/worklogs", body={"updatedFrom": "2024-01-01T00:00:00Z"})
+    return _instance_of(owner)
+
+
+@pytest.mark.parametrize(
+    "module, owner, attribute, on_instance",
+    TEST_KIT_PRIVATE_ATTRIBUTES,
+    ids=[f"{owner or module}.{attribute}" for module, owner, attribute, _ in TEST_KIT_PRIVATE_ATTRIBUTES],
+)
+def test_every_private_attribute_the_tests_use_exists_in_the_installed_cdk(
+    module: str, owner: str, attribute: str, on_instance: bool
+):
+    holder: Any = importlib.import_module(module)
+    if owner:
+        holder = getattr(holder, owner)
+        holder = _test_kit_instance(holder) if on_instance else holder
+    assert hasattr(holder, attribute), (
+        f"The installed airbyte-cdk has no {owner or module}.{attribute}, which the tests reach through "
+        "source_tempo/cdk_internals.py: find its replacement in the CDK and update cdk_internals.py."
     )
 
 
@@ -123,6 +156,9 @@ def test_the_cdk_still_logs_its_wait_line_and_the_tracebacks_the_filter_rewrites
     assert "self._logger.exception(" in inspect.getsource(
         concurrent_read_processor.ConcurrentReadProcessor.on_exception
     )
+    resolution = inspect.getsource(http_client.HttpClient)
+    assert f'message = "{CDK_REFRESHED_TOKEN_REJECTED}"' in resolution
+    assert "f\" Error handler message: '{error_resolution.error_message}'\"" in resolution
     failed = generate_failed_streams_error_message({"customers": [ValueError("x")]})
     assert failed.startswith(CDK_FAILED_STREAMS_PREFIX)
 
@@ -144,6 +180,32 @@ def test_the_wait_line_is_dropped_and_explained_errors_lose_only_their_stack_tra
     except KeyError as error:
         bug = _record("Exception while syncing stream customers", error)
     assert rewrites.filter(bug) and bug.exc_info is not None  # an unexpected error keeps its trace
+
+
+def test_the_cdk_still_dumps_a_failed_response_in_the_text_the_filter_recognizes() -> None:
+    source = inspect.getsource(http_client.HttpClient._handle_error_resolution)
+    assert "Request (body): '" in source and "Response (headers): '" in source
+    assert "failed with status code '" in source and "self._logger.error(error_message)" in source
+
+
+def test_the_dump_of_a_failed_response_is_kept_only_as_a_debug_line_in_debug_mode() -> None:
+    rewrites = CdkLogRewrites()
+    dump = (
+        "'POST' request to 'https://api.tempo.io/4/worklogs/search' failed with status code '403' and error message: "
+        "'Forbidden'. Request (body): 'b'{}''. Response (body): '{}'. Response (headers): '{}'."
+    )
+    assert all(marker in dump for marker in CDK_RESPONSE_DUMP_MARKERS)
+    logger = logging.getLogger("airbyte.test_dump")
+    record = logging.LogRecord(logger.name, logging.ERROR, __file__, 1, dump, None, None)
+    logger.setLevel(logging.INFO)
+    assert not rewrites.filter(record)
+    logger.setLevel(logging.DEBUG)  # as `--debug` sets it
+    try:
+        assert rewrites.filter(record) and record.levelname == "DEBUG" and record.levelno == logging.DEBUG
+    finally:
+        logger.setLevel(logging.NOTSET)
+    other = logging.LogRecord(logger.name, logging.ERROR, __file__, 1, "Check failed", None, None)
+    assert rewrites.filter(other) and other.levelname == "ERROR"
 
 
 @pytest.mark.parametrize("function", [http_client.HttpClient._send, requests.Session.send])

@@ -46,7 +46,7 @@ def test_discover_returns_each_stream_its_schema_file():
     config = ConfigBuilder().build()
     catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
     discovered = {stream.name: stream.json_schema for stream in catalog.streams}
-    assert len(discovered) == 25
+    assert len(discovered) == 45
     assert sorted(discovered) == sorted(path.stem for path in SCHEMAS.glob("*.json") if path.stem not in JIRA_ONLY)
     for name, schema in discovered.items():
         assert schema == json.loads((SCHEMAS / f"{name}.json").read_text()), name
@@ -61,7 +61,7 @@ def test_discover_with_jira_adds_the_jira_streams_and_the_enriched_worklogs_sche
     }
     catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
     discovered = {stream.name: stream.json_schema for stream in catalog.streams}
-    assert len(discovered) == 27
+    assert len(discovered) == 47
     for name, schema in discovered.items():
         file = "worklogs-with-jira" if name == "worklogs" and enrich else name
         assert schema == json.loads((SCHEMAS / f"{file}.json").read_text()), name
@@ -89,6 +89,23 @@ def test_every_stream_is_one_ref_to_its_definition_of_the_same_name():
     assert [stream["name"] for stream in resolved] == list(defined)
 
 
+PROJECT_STREAMS = [
+    "project-budgets",
+    "project-budget-milestones",
+    "project-expenses",
+    "project-fixed-revenues",
+    "project-labor-actuals",
+    "project-expense-actuals",
+    "project-planned-labor",
+    "project-team-member-roles",
+    "project-team-member-rates",
+    "project-time-approvals",
+    "project-financial-summaries",
+    "project-scope-tasks",
+    "project-timeframes",
+]
+
+
 def test_stream_groups_block_the_streams_of_each_shared_parent():
     config = ConfigBuilder().build()
     groups = {
@@ -103,4 +120,11 @@ def test_stream_groups_block_the_streams_of_each_shared_parent():
         "holiday-schemes": "holiday-schemes",
         "holidays": "holiday-schemes",
         "holiday-scheme-members": "holiday-schemes",
+        # Financial Manager: every stream under a project, a portfolio or a billing rates table with its parent
+        **{name: "projects" for name in PROJECT_STREAMS},
+        "projects": "projects",
+        "portfolios": "portfolios",
+        "portfolio-projects": "portfolios",
+        "billing-rates-tables": "billing-rates-tables",
+        "billing-rates": "billing-rates-tables",
     }

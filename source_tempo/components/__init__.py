@@ -6,6 +6,7 @@ Each module's docstring says why YAML cannot do what it does:
   paging of worklogs by updatedAt (and the filter that drops the anchor it repeats), holidays year by year.
 * `cursors`: the worklogs cursor: checkpoints within a partition, and a first sync split into startDate windows.
 * `cursor_ceiling`: no saved cursor later than the sync's start (a record dated in the future).
+* `partitions`: a child stream's partitions once each (user-schedules: a user in several teams).
 * `tombstones`: deleted worklogs sent in the worklogs stream, read from the audit log.
 * `state_migrations`: the upstream connector's worklogs state; a deletions state older than Tempo's retention.
 * `transforms`: updatedAt in UTC; an audit-log event as a worklog-deletions record.

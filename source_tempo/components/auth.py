@@ -16,8 +16,10 @@ public CDK methods are overridden here. Python exists because YAML cannot say wh
   shared by every thread and stream instance (one refresh per expiry) and emits the rotated config as a CONTROL
   message, plus what Tempo needs: a missing access token counts as expired, the new refresh token is masked in
   output, a refused refresh says whether the refresh token or the client is wrong, and the rotated config is
-  saved to the config file. It is a CustomAuthenticator rather than the manifest's OAuthAuthenticator with a
-  `refresh_token_updater`, because for that one the CDK builds its own class, with no place for these.
+  saved to the config file, and the refresh request has the connector's timeouts (the CDK sends it without
+  one; source_tempo/cdk_internals.py `time_out_token_refresh`). It is a CustomAuthenticator rather than the
+  manifest's OAuthAuthenticator with a `refresh_token_updater`, because for that one the CDK builds its own class,
+  with no place for these.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets, filter_secre
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from source_tempo.cdk_internals import time_out_token_refresh
+
 LOGGER = logging.getLogger("airbyte")
 
 API_TOKEN = "api_token"
@@ -62,10 +66,6 @@ class LegacyApiToken(ConfigTransformation):
     def transform(self, config: MutableMapping[str, Any]) -> None:
         if "credentials" not in config and "api_token" in config:
             config["credentials"] = {"auth_type": API_TOKEN, "api_token": config["api_token"]}
-
-
-def is_legacy(config: Mapping[str, Any]) -> bool:
-    return "credentials" not in config and "api_token" in config
 
 
 class PersistedConfig(dict):  # type: ignore[type-arg]
@@ -143,13 +143,22 @@ class TempoOAuthAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authenticato
     access_token, token_expiry_date), the CDK's default paths. See the module docstring for what is added.
     """
 
+    # The fields the CDK's factory passes from the manifest (it reads them from these annotations).
     config: Mapping[str, Any]
     token_refresh_endpoint: str
+    connect_timeout_seconds: float
+    read_timeout_seconds: float
     parameters: Mapping[str, Any]
 
     def __init__(
-        self, config: Mapping[str, Any], token_refresh_endpoint: str, parameters: Mapping[str, Any] | None = None
+        self,
+        config: Mapping[str, Any],
+        token_refresh_endpoint: str,
+        connect_timeout_seconds: float = 10,
+        read_timeout_seconds: float = 45,
+        parameters: Mapping[str, Any] | None = None,
     ) -> None:
+        time_out_token_refresh(float(connect_timeout_seconds), float(read_timeout_seconds))
         super().__init__(
             connector_config=config,
             token_refresh_endpoint=InterpolatedString.create(token_refresh_endpoint, parameters=parameters or {}).eval(
@@ -179,6 +188,21 @@ class TempoOAuthAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authenticato
             return super().refresh_access_token()
         except requests.exceptions.HTTPError as error:  # the CDK has retried 429 and 5xx for up to 5 minutes
             raise refused_refresh(error.response, self.get_token_refresh_endpoint()) from None
+        except requests.exceptions.RequestException as error:  # timeouts and resets, also retried for 5 minutes
+            raise unreachable_token_endpoint(error, self.get_token_refresh_endpoint()) from None
+
+
+def unreachable_token_endpoint(error: requests.exceptions.RequestException, url: str) -> AirbyteTracedException:
+    """The token endpoint did not answer (a timeout, a reset connection) through the CDK's retries."""
+    cause = "read timeout" if isinstance(error, requests.exceptions.ReadTimeout) else type(error).__name__
+    return AirbyteTracedException(
+        message=(
+            f"Tempo's token endpoint did not answer at {url} ({cause}) through 5 minutes of retries, so the OAuth "
+            "access token could not be refreshed. This is usually temporary: run the sync again later."
+        ),
+        internal_message=f"token refresh failed: {type(error).__name__}",
+        failure_type=FailureType.transient_error,
+    )
 
 
 def refused_refresh(response: requests.Response | None, url: str) -> AirbyteTracedException:

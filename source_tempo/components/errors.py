@@ -19,8 +19,9 @@ backoff. This module adds what YAML cannot express:
   (the CDK's line says "Rate limit exceeded" for every wait, see cdk_internals.py) and a long one logs its
   progress every 30 s; the last attempt fails with the handler's message instead of the CDK's "Exhausted
   available request attempts".
-* Errors that stop the sync (`stops_the_sync`): a rejected token or an unreachable host is the same for every
-  stream, so SourceTempo.read ends the sync at the first one instead of letting every stream fail with it.
+* Errors that stop the sync (`stops_the_sync`): a rejected token, an OAuth refresh that failed
+  (components/auth.py) or an unreachable host is the same for every stream, so SourceTempo.read ends the sync at
+  the first one instead of letting every stream fail with it.
 * `SOURCE_TEMPO_READ_TIMEOUT_SECONDS` overrides the manifest's read timeout (an HttpRequester field the
   manifest cannot interpolate), for a proxy that needs longer, or a test that needs shorter.
 """
@@ -59,6 +60,8 @@ READ_TIMEOUT_ENV = "SOURCE_TEMPO_READ_TIMEOUT_SECONDS"
 # manifest's 401 message (HTTP 401 from the API, or from the OAuth token endpoint).
 UNREACHABLE = "Could not reach Tempo"
 TOKEN_REJECTED = "(HTTP 401 at "
+# How the OAuth refresh's failures begin (components/auth.py): the sign-in that every stream shares.
+OAUTH_REFRESH_FAILED = ("Tempo refused the OAuth ", "Tempo's token endpoint ")
 # A wait longer than this is taken in steps, with a log line after each.
 PROGRESS_EVERY_SECONDS = 30.0
 
@@ -68,7 +71,9 @@ _RETRY_ACTIONS = (ResponseAction.RETRY, ResponseAction.RATE_LIMITED)
 
 def stops_the_sync(message: str | None) -> bool:
     """Whether an error message is one that every other stream would meet too (see the module docstring)."""
-    return bool(message) and (message.startswith(UNREACHABLE) or TOKEN_REJECTED in message)
+    return bool(message) and (
+        message.startswith(UNREACHABLE) or TOKEN_REJECTED in message or message.startswith(OAUTH_REFRESH_FAILED)
+    )
 
 
 def public_url(url: str | None) -> str:

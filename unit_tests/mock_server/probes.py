@@ -79,6 +79,11 @@ def probe_requests(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -> Di
         "global-configuration": get("globalconfiguration", paged=False),
         "team-memberships": post("team-memberships/search", None),
         "timesheet-approval-logs": post("timesheet-approvals/logs/search", {"updatedFrom": probe_cursor_value()}),
+        # Financial Manager (global-rates is partitioned by rate category: not probed, like a child)
+        "projects": get("projects"),
+        "portfolios": get("portfolios"),
+        "project-attributes": get("project-attributes", paged=False),
+        "billing-rates-tables": get("billing-rates-tables"),
     }
 
 

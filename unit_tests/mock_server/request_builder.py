@@ -8,6 +8,7 @@ from typing import Any, Dict
 
 from airbyte_cdk.test.mock_http import HttpRequest
 
+from source_tempo.cdk_internals import replace_request_body
 from unit_tests.mock_server.config import API_TOKEN, GLOBAL_API_URL
 
 ACCOUNT_STATUSES = ["OPEN", "CLOSED", "ARCHIVED"]
@@ -44,7 +45,7 @@ def worklog_deletions_request(deleted_from: str | None = None, token: str | None
     builder = TempoRequestBuilder.worklog_deletions_endpoint(deleted_from or "")
     request = (builder.with_next_page_token(token) if token else builder).build()
     if deleted_from is None:
-        request._body = _FromWithinRetention()  # the builder's bodies are plain dicts
+        replace_request_body(request, _FromWithinRetention())  # the builder's bodies are plain dicts
     return request
 
 

@@ -99,3 +99,33 @@ def test_without_tombstones_an_unreadable_audit_log_is_only_logged(http_mocker: 
 
     assert _status(output).status == Status.SUCCEEDED
     assert any("Stream worklog-deletions" in warning for warning in _warnings(output))
+
+
+def _dumps(output) -> list[str]:
+    """Log lines that dump a failed request's body or a response's headers (the CDK's HttpClient writes one)."""
+    return [m.log.message for m in output.logs if "Request (body)" in m.log.message or "(headers)" in m.log.message]
+
+
+def test_a_rejected_token_fails_the_check_with_the_advice_alone(http_mocker: HttpMocker) -> None:
+    mock_check(http_mocker, core=error_response(401, "Unauthorized"), with_probes=False)
+
+    output = run_check(ConfigBuilder().build())
+
+    status = _status(output)
+    assert status.status == Status.FAILED
+    # the message itself, not its Python repr in quotes
+    assert status.message.startswith("Stream worklogs is not available: Tempo rejected the API token (HTTP 401 at ")
+    assert status.message.endswith("set `region` to the cluster of your Tempo site (global, eu or us).")
+    assert _dumps(output) == []
+
+
+def test_a_forbidden_core_stream_fails_the_check_without_dumping_the_request(http_mocker: HttpMocker) -> None:
+    mock_check(http_mocker, core=error_response(403, "Forbidden"), with_probes=False)
+
+    output = run_check(ConfigBuilder().build())
+
+    status = _status(output)
+    assert status.message.startswith("Stream worklogs is not available: Stream worklogs: the Tempo token lacks")
+    assert not status.message.endswith(("'", '"'))
+    assert _dumps(output) == []
+    assert any("permission or scope" in line for line in _warnings(output))  # the advice stays

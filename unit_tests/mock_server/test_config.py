@@ -313,6 +313,27 @@ def test_discover_lists_every_stream_without_a_request(network) -> None:
         "account-links": ([["id"]], None),
         "user-schedules": ([["accountId"], ["date"]], ["date"]),
         "timesheet-approval-logs": ([["userAccountId"], ["period_from"], ["updatedAt"]], ["updatedAt"]),
+        # Financial Manager: all full refresh (no change filter)
+        "projects": ([["id"]], None),
+        "portfolios": ([["id"]], None),
+        "portfolio-projects": ([["portfolioId"], ["id"]], None),
+        "project-attributes": ([["id"]], None),
+        "billing-rates-tables": ([["id"]], None),
+        "billing-rates": ([["billingRatesTableId"], ["roleId"]], None),
+        "global-rates": ([["rateCategory"], ["roleId"]], None),
+        "project-budgets": ([["projectId"]], None),
+        "project-budget-milestones": ([["id"]], None),
+        "project-expenses": ([["id"]], None),
+        "project-fixed-revenues": ([["id"]], None),
+        "project-labor-actuals": ([["projectId"], ["timeRecordId"]], None),
+        "project-expense-actuals": ([["projectId"], ["expenseId"], ["date"]], None),
+        "project-planned-labor": ([["projectId"], ["planId"], ["date"]], None),
+        "project-team-member-roles": ([["projectId"], ["teamMemberId"]], None),
+        "project-team-member-rates": ([["projectId"], ["teamMemberId"]], None),
+        "project-time-approvals": ([["projectId"], ["teamMemberId"], ["period_from"]], None),
+        "project-financial-summaries": ([["projectId"]], None),
+        "project-scope-tasks": ([["projectId"], ["id"]], None),
+        "project-timeframes": ([["projectId"]], None),
     }
     assert list(streams) == ["accounts", "customers", "workload-schemes", "worklogs", *added]
     assert {

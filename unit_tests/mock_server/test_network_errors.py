@@ -14,6 +14,7 @@ import pytest
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 
+from source_tempo.cdk_internals import requests_mocker
 from source_tempo.components.errors import READ_TIMEOUT_ENV
 from unit_tests.conftest import (
     all_output_text,
@@ -77,7 +78,7 @@ def test_every_request_has_a_connect_and_a_read_timeout(http_mocker: HttpMocker)
 
     read_streams(ConfigBuilder().build(), "customers", "worklogs")
 
-    sent = http_mocker._mocker.request_history
+    sent = requests_mocker(http_mocker).request_history
     assert {request.path for request in sent} == {"/4/customers", "/4/worklogs/search"}
     assert {request.timeout for request in sent} == {(10, 45)}
 
@@ -88,7 +89,7 @@ def test_the_read_timeout_can_be_changed_by_an_environment_variable(http_mocker:
 
     read_streams(ConfigBuilder().build(), "customers")
 
-    assert [request.timeout for request in http_mocker._mocker.request_history] == [(10, 120.0)]
+    assert [request.timeout for request in requests_mocker(http_mocker).request_history] == [(10, 120.0)]
 
 
 def test_a_read_timeout_variable_that_is_not_a_number_is_refused_naming_it(monkeypatch) -> None:

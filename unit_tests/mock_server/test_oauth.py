@@ -162,8 +162,8 @@ def test_a_401_refreshes_once_and_sends_the_request_again(http_mocker: HttpMocke
 def test_a_401_right_after_a_refresh_fails_the_stream_without_refreshing_again(
     http_mocker: HttpMocker, retry_waits
 ) -> None:
-    """The CDK's HTTP client refreshes at most once per request; its message for the second 401 is its own,
-    the manifest's hint (application, region) is in the internal message that the logs show."""
+    """The CDK's HTTP client refreshes at most once per request; the error is the manifest's (application,
+    region), not the CDK's generic one, and it stops the sync: every stream signs in the same way."""
     refresh = token_request()
     http_mocker.get(schemes_request("saved-access"), error_response(401, "The access token is invalid"))
     http_mocker.post(refresh, token_response("access-1", "refresh-2"))
@@ -176,9 +176,12 @@ def test_a_401_right_after_a_refresh_fails_the_stream_without_refreshing_again(
     http_mocker.assert_number_of_calls(refresh, 1)
     http_mocker.assert_number_of_calls(resent, 1)
     error = output.errors[0].trace.error
-    assert "Refreshed OAuth access token is rejected by the API" in error.message, error_messages(output)
-    assert "Tempo rejected the OAuth access token, even just after refreshing it" in error.internal_message
+    assert error.message.startswith("Tempo rejected the OAuth access token, even just after refreshing it (HTTP 401 at")
+    assert "`region`" in error.message and "Refreshed OAuth" not in error_messages(output)
     assert error.failure_type == FailureType.config_error
+    assert output.errors[-1].trace.error.message.endswith(
+        "The sync stopped at this error: no stream can be read until it is fixed."
+    )
 
 
 @pytest.mark.parametrize(

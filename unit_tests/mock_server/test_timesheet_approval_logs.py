@@ -12,6 +12,7 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
+from source_tempo.cdk_internals import replace_request_body
 from unit_tests.conftest import assert_no_errors, read_streams, records_of, states_of
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.reporting_builders import approval_log, approval_logs_page, approval_logs_request
@@ -48,7 +49,7 @@ class _TwoYearsBack(dict):
 
 def _oldest_request():
     request = approval_logs_request("")
-    request._body = _TwoYearsBack()  # the builder's bodies are plain dicts
+    replace_request_body(request, _TwoYearsBack())  # the builder's bodies are plain dicts
     return request
 
 

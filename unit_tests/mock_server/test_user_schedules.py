@@ -79,6 +79,9 @@ def test_first_sync_reads_each_user_once_from_the_start_date_to_today(http_mocke
     assert records_of(output, _STREAM)[0] == {**day_schedule(START), "accountId": "u1"}
     assert _user_cursors(states_of(output, _STREAM)[-1]) == {"u1": str(TODAY), "u2": str(TODAY)}
     http_mocker.assert_number_of_calls(u1, 1)
+    # u1's second membership yields no second partition, which the CDK would skip with a warning on every sync
+    logs = [message.log.message for message in output.logs]
+    assert not [line for line in logs if "Partition duplication" in line], logs
 
 
 def test_a_full_refresh_reads_each_user_once_too(http_mocker: HttpMocker) -> None:

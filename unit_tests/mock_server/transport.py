@@ -3,8 +3,8 @@ failure, a reset connection), in sequence with ordinary HttpResponses.
 
 HttpMocker mocks responses only; requests_mock, under it, can raise instead (`exc`). `mock_outcomes` registers
 such a sequence on the test's HttpMocker with the kit's own matcher, so `assert_number_of_calls` and the check
-that every mocked request was sent work as for `http_mocker.get`. (It uses HttpMocker's `_mocker` and
-`_matchers`: the test kit has no public way to raise.)
+that every mocked request was sent work as for `http_mocker.get`. (It reaches HttpMocker's Mocker and matchers
+through source_tempo/cdk_internals.py: the test kit has no public way to raise.)
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from airbyte_cdk.test.mock_http.matcher import HttpRequestMatcher
 from airbyte_cdk.test.mock_http.mocker import SupportedHttpMethods
 from urllib3.exceptions import IncompleteRead, ProtocolError, ReadTimeoutError
 
+from source_tempo.cdk_internals import mocker_matchers, requests_mocker
+
 Outcome = Union[HttpResponse, BaseException]
 
 
@@ -26,7 +28,7 @@ def mock_outcomes(http_mocker: HttpMocker, method: str, request: HttpRequest, ou
     """Like `http_mocker.get/post(request, responses)`; an exception in `outcomes` is raised by the connection."""
     matcher = HttpRequestMatcher(request, len(outcomes))
     http_method = SupportedHttpMethods(method.lower())
-    http_mocker._matchers[http_method].append(matcher)
+    mocker_matchers(http_mocker, http_method).append(matcher)
     answers = [
         {"exc": outcome}
         if isinstance(outcome, BaseException)
@@ -37,7 +39,7 @@ def mock_outcomes(http_mocker: HttpMocker, method: str, request: HttpRequest, ou
         }
         for outcome in outcomes
     ]
-    register = getattr(http_mocker._mocker, method.lower())
+    register = getattr(requests_mocker(http_mocker), method.lower())
     register(
         requests_mock.ANY,
         additional_matcher=lambda sent: matcher.matches(
