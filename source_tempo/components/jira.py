@@ -319,18 +319,20 @@ class JiraDirectory:
 
     def _lookup(self, kind: str, cache: _Lru, ids: Iterable[str], fetch: Any) -> dict[str, dict | None]:
         wanted = list(dict.fromkeys(str(i) for i in ids))
+        fetched: dict[str, Any] = {}  # this call's answers: a lookup larger than the cache still gets them all
+        size = ISSUES_PER_REQUEST if kind == "issues" else USERS_PER_REQUEST
         with self._condition:
             mine = [i for i in wanted if i not in cache and i not in self._in_flight[kind]]
             self._in_flight[kind].update(mine)
         try:
-            size = ISSUES_PER_REQUEST if kind == "issues" else USERS_PER_REQUEST
             chunks = [mine[start : start + size] for start in range(0, len(mine), size)]
             # several bulk requests at once (the Jira budget still paces them): their latency overlaps
             answers = _PARALLEL.map(fetch, chunks) if len(chunks) > 1 else map(fetch, chunks)
             for chunk, found in zip(chunks, answers):
                 with self._condition:
                     for key in chunk:
-                        cache.put(key, found.get(key, _MISSING))
+                        fetched[key] = found.get(key, _MISSING)
+                        cache.put(key, fetched[key])
                         self._asked[kind].add(key)
                         self._in_flight[kind].discard(key)
                     self._condition.notify_all()
@@ -338,17 +340,26 @@ class JiraDirectory:
             with self._condition:
                 self._in_flight[kind].difference_update(mine)
                 self._condition.notify_all()
-        out: dict[str, dict | None] = {}
+        out: dict[str, Any] = dict(fetched)
+        evicted: list[str] = []
         with self._condition:
             for key in wanted:
+                if key in out:
+                    continue
                 # another thread is fetching it: wait for that answer rather than ask Jira twice
                 self._condition.wait_for(lambda key=key: key not in self._in_flight[kind])
-                value = cache.get(key) if key in cache else None
-                if key not in cache:  # evicted since: ask again (the bound, not a new id)
-                    value = fetch([key]).get(key, _MISSING)
-                    cache.put(key, value)
-                out[key] = None if value is _MISSING else value
-        return out
+                if key in cache:
+                    out[key] = cache.get(key)
+                else:
+                    evicted.append(key)  # by the cache's bound since it was fetched: asked again, outside the lock
+        for start in range(0, len(evicted), size):
+            chunk = evicted[start : start + size]
+            found = fetch(chunk)
+            with self._condition:
+                for key in chunk:
+                    out[key] = found.get(key, _MISSING)
+                    cache.put(key, out[key])
+        return {key: None if out[key] is _MISSING else out[key] for key in wanted}
 
     def _fetch_issues(self, ids: List[str], post_requester: Any) -> dict[str, dict]:
         self.requests["issues"] += 1

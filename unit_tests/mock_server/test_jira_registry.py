@@ -76,12 +76,14 @@ def test_threads_asking_the_same_ids_share_one_request() -> None:
 
 def test_the_cache_is_bounded_and_an_evicted_issue_is_asked_again() -> None:
     jira, directory = _Jira(), JiraDirectory(size=100)
-    directory.issues([str(i) for i in range(300)], jira)
+    found = directory.issues([str(i) for i in range(300)], jira)
+    assert len(found) == 300 and found["0"]["key"] == "K-0"  # a lookup larger than the cache gets every answer
+    assert len(jira.asked) == 3  # once each
     assert len(directory._issues.items) == 100  # the bound, whatever the number of ids
 
-    directory.issues(["0"], jira)
+    directory.issues(["0", "299"], jira)
 
-    assert jira.asked[-1] == ["0"]
+    assert jira.asked[-1] == ["0"] and len(jira.asked) == 4  # 299 was still cached
 
 
 @pytest.mark.timeout(10)
