@@ -117,6 +117,7 @@ SPREAD_MODULES = tuple(
         "test_reporting_streams_end_to_end",
         "test_faults_data",
         "test_finance_streams_end_to_end",
+        "test_jira_end_to_end",
         "test_first_hour",
         "test_more_data_streams_end_to_end",
     )

@@ -52,7 +52,7 @@ TEMPO_RATE = 5.0  # requests per second per token: the floor of every sync
 SEED = 42
 SEED_STREAMS = ("accounts", "customers", "workload-schemes", "worklogs")
 CONNECTOR_TIMEOUT_S = 1200
-SCENARIOS = ("rate-bound", "cpu-bound", "memory", "incremental", "upstream")
+SCENARIOS = ("rate-bound", "cpu-bound", "memory", "incremental", "upstream", "jira")
 
 # (full, --quick) sizes
 SIZES = {
@@ -960,7 +960,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.scenario:
         selected = list(dict.fromkeys(args.scenario))
     else:
-        selected = ["rate-bound", "cpu-bound", "incremental", "memory"]
+        selected = ["rate-bound", "cpu-bound", "incremental", "memory", "jira"]
         # upstream: when asked, or whenever its venv exists (not in a --quick smoke run unless asked)
         if args.with_upstream or args.setup_upstream or (upstream_python().exists() and not args.quick):
             selected.append("upstream")
@@ -978,6 +978,8 @@ def main(argv: list[str] | None = None) -> int:
         ("cpu-bound", scenario_cpu_bound),
         ("memory", scenario_memory),
         ("upstream", scenario_upstream),
+        # Jira enrichment rows (benchmarks/jira_enrichment.py), given this module for its Sandbox, connector and Row
+        ("jira", lambda ctx: __import__("jira_enrichment").scenario(ctx, sys.modules[__name__])),
     ]
     if "incremental" in selected and "cpu-bound" not in selected:
         runners.insert(2, ("incremental", scenario_incremental_alone))

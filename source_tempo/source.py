@@ -43,6 +43,7 @@ from source_tempo.components.config import register_secrets
 from source_tempo.components.cursor_ceiling import CursorCeiling
 from source_tempo.components.cursors import FirstSyncPartitioningCursor
 from source_tempo.components.errors import apply_read_timeout_override, stops_the_sync
+from source_tempo.components.jira import JIRA_STREAMS, JIRA_SYNC, check_jira, jira_config
 from source_tempo.components.tombstones import WorklogTombstones
 from source_tempo.components.work_attributes import AttributeColumnFiller, with_attribute_columns
 
@@ -161,10 +162,17 @@ class SourceTempo(YamlDeclarativeSource):
         attribute_columns = AttributeColumnFiller(
             next((c.stream.json_schema for c in catalog.streams if c.stream.name == WORKLOGS_STREAM), None)
         )
+        # The Jira streams read the ids the Tempo records of this sync reference (source_tempo/components/jira.py).
+        selected = {configured.stream.name for configured in catalog.streams}
+        jira = jira_config(components_config(self)) is not None  # a fresh registry and cache for every sync
+        if jira:
+            JIRA_SYNC.begin(selected - set(JIRA_STREAMS), self.saved_states.get(JIRA_STREAMS[0]))
         try:
             for message in super().read(logger, config, catalog, state):
                 if attribute_columns and message.type == Type.RECORD and message.record.stream == WORKLOGS_STREAM:
                     attribute_columns.fill(message.record.data)
+                if jira:
+                    self._to_jira_sync(message)
                 trace = message.trace if message.type == Type.TRACE else None
                 if trace and trace.type == TraceType.STREAM_STATUS and trace.stream_status:
                     if trace.stream_status.status == AirbyteStreamStatus.COMPLETE:
@@ -211,6 +219,24 @@ class SourceTempo(YamlDeclarativeSource):
                     # or a wait too long, running the sync again is the fix, and the platform retries transients.
                     error.failure_type = FailureType.transient_error
             raise
+        finally:
+            if jira:
+                JIRA_SYNC.end()
+
+    @staticmethod
+    def _to_jira_sync(message: AirbyteMessage) -> None:
+        """Tempo records and stream ends to the Jira registry; jira-issues' state gets the referenced issue ids."""
+        if message.type == Type.RECORD and message.record is not None:
+            JIRA_SYNC.note_record(message.record.stream, message.record.data)
+        elif message.type == Type.TRACE and message.trace and message.trace.stream_status:
+            if message.trace.stream_status.status in (AirbyteStreamStatus.COMPLETE, AirbyteStreamStatus.INCOMPLETE):
+                JIRA_SYNC.stream_done(message.trace.stream_status.stream_descriptor.name)
+        elif message.type == Type.STATE and message.state and message.state.stream:
+            stream = message.state.stream
+            if stream.stream_descriptor.name == JIRA_STREAMS[0] and stream.stream_state is not None:
+                cursor = dict(stream.stream_state.__dict__)
+                for key, value in JIRA_SYNC.state_with_ids(cursor).items():
+                    setattr(stream.stream_state, key, value)
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """The manifest's CheckStream on the core streams decides; then the token's reach is probed and logged.
@@ -235,6 +261,9 @@ class SourceTempo(YamlDeclarativeSource):
             # answer must not make the check print it.
             status.message = filter_secrets(unquoted(status.message)) if status.message else status.message
             return status
+        jira_problem = check_jira(components_config(self) or {})
+        if jira_problem:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=jira_problem)
         unreadable = self.forbidden_streams(logger, config)
         for message in unreadable.values():
             logger.warning(f"{message} The sync fails for this stream if it is selected.")
@@ -296,6 +325,8 @@ class SourceTempo(YamlDeclarativeSource):
         started = datetime.now(timezone.utc)
         streams = super().streams(config)  # runs the manifest's config validations first
         config = components_config(self) or {}
+        if jira_config(config) is None:  # without `jira`, the catalog of a Tempo-only connector
+            streams = [stream for stream in streams if stream.name not in JIRA_STREAMS]
         by_name = {stream.name: stream for stream in streams}
         for stream in streams:
             cursor = getattr(stream, "cursor", None)

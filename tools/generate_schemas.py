@@ -1,4 +1,5 @@
-"""Regenerate the stream schemas, source_tempo/schemas/<stream>.json, from Tempo's OpenAPI document.
+"""Regenerate the stream schemas, source_tempo/schemas/<stream>.json, from Tempo's OpenAPI document (and the
+Jira streams' from the Jira Cloud OpenAPI subset, reference/jira-cloud-openapi-subset.json).
 
 Why generated: the OpenAPI file is the authority for record shapes, and hand-copied schemas drift.
 Run `python tools/generate_schemas.py` after changing STREAM_SCHEMAS or the OpenAPI file; a unit test
@@ -21,6 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENAPI = ROOT / "reference" / "tempo-openapi-v4.yaml"
+JIRA_OPENAPI = ROOT / "reference" / "jira-cloud-openapi-subset.json"
 SCHEMAS = ROOT / "source_tempo" / "schemas"
 
 # stream name -> OpenAPI component describing one record
@@ -158,6 +160,98 @@ for _stream in ("project-team-member-roles", "project-team-member-rates", "proje
 FINANCE_EXTRA_FIELDS["project-time-approvals"]["period_from"] = {"type": "string", "format": "date"}
 STREAM_SCHEMAS.update(FINANCE_STREAM_SCHEMAS)
 EXTRA_FIELDS.update(FINANCE_EXTRA_FIELDS)
+# The Jira streams' records (source_tempo/components/jira.py: issue_record, user_record): Jira's own properties,
+# picked from the Jira schemas (component, [properties]); an issue's `fields` are not typed in Jira's OpenAPI
+# document (IssueBean.fields is a free map), so summary, labels and the timestamps are typed here.
+_JIRA_STRING = {"type": "string"}
+_JIRA_TIME = {"type": "string", "x-date-time": True}
+JIRA_RECORDS = {
+    "jira-issues": {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": ("IssueBean", "id"),
+            "key": ("IssueBean", "key"),
+            "summary": _JIRA_STRING,
+            "project": ("ProjectDetails", ["id", "key", "name"]),
+            "issuetype": ("IssueTypeDetails", ["id", "name", "subtask", "hierarchyLevel"]),
+            "status": {
+                "type": "object",
+                "properties": {
+                    "id": ("StatusDetails", "id"),
+                    "name": ("StatusDetails", "name"),
+                    "statusCategory": ("StatusCategory", ["id", "key", "name"]),
+                },
+            },
+            "parent": {
+                "type": "object",
+                "properties": {
+                    "id": ("IssueBean", "id"),
+                    "key": ("IssueBean", "key"),
+                    "summary": _JIRA_STRING,
+                    "issuetype": ("IssueTypeDetails", ["id", "name", "subtask", "hierarchyLevel"]),
+                },
+            },
+            "labels": {"type": "array", "items": _JIRA_STRING},
+            "created": _JIRA_TIME,
+            "updated": _JIRA_TIME,
+        },
+    },
+    "jira-users": (
+        "User",
+        ["accountId", "displayName", "active", "accountType", "timeZone", "emailAddress"],
+        ["accountId"],
+    ),
+}
+# With `jira.enrich_worklogs`, the worklogs stream loads this schema: Tempo's, plus the Jira fields the extractor
+# adds (null when Jira does not know or show them).
+WORKLOG_JIRA_FIELDS = {
+    "issue": ["key", "summary", "projectKey", "parentKey"],
+    "author": ["displayName"],
+}
+
+
+def _jira_components() -> dict:
+    return json.loads(JIRA_OPENAPI.read_text())["components"]["schemas"]
+
+
+def _jira_node(spec, components: dict) -> dict:
+    """An OpenAPI node of a Jira record from JIRA_RECORDS' shorthand."""
+    if isinstance(spec, tuple):
+        component, names = spec[0], spec[1]
+        properties = components[component]["properties"]
+        if isinstance(names, str):
+            return properties[names]
+        required = spec[2] if len(spec) > 2 else []
+        return {"type": "object", "required": required, "properties": {name: properties[name] for name in names}}
+    if spec.get("type") == "object":
+        return {**spec, "properties": {name: _jira_node(sub, components) for name, sub in spec["properties"].items()}}
+    return spec
+
+
+def _date_times(schema: dict, node: dict) -> None:
+    for name, sub in (node.get("properties") or {}).items():
+        if sub.get("x-date-time"):
+            schema["properties"][name]["format"] = "date-time"
+
+
+def jira_schemas() -> dict:
+    components = _jira_components()
+    schemas = {}
+    for stream, spec in JIRA_RECORDS.items():
+        node = _jira_node(spec, components)
+        schema = to_json_schema(node, components)
+        _date_times(schema, node)
+        schemas[stream] = {"$schema": "http://json-schema.org/draft-07/schema#", **schema}
+    return schemas
+
+
+def worklogs_with_jira(worklogs: dict) -> dict:
+    schema = copy.deepcopy(worklogs)
+    for parent, names in WORKLOG_JIRA_FIELDS.items():
+        for name in names:
+            schema["properties"][parent]["properties"][name] = {"type": ["null", "string"]}
+    return schema
 
 
 def _components() -> dict:
@@ -210,7 +304,14 @@ def stream_schemas() -> dict:
         schema = to_json_schema(components[component], components)
         schema["properties"].update(EXTRA_FIELDS.get(stream, {}))
         schemas[stream] = {"$schema": "http://json-schema.org/draft-07/schema#", **schema}
+    schemas.update(jira_schemas())
     return schemas
+
+
+def schema_files() -> dict:
+    """File stem -> schema: one per stream, and worklogs-with-jira (the worklogs schema with `jira.enrich_worklogs`)."""
+    schemas = stream_schemas()
+    return {**schemas, "worklogs-with-jira": worklogs_with_jira(schemas["worklogs"])}
 
 
 def render() -> dict[str, str]:
@@ -218,7 +319,7 @@ def render() -> dict[str, str]:
     the schema changes."""
     return {
         f"{stream}.json": json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        for stream, schema in stream_schemas().items()
+        for stream, schema in schema_files().items()
     }
 
 

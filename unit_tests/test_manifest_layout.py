@@ -39,6 +39,10 @@ def test_schema_files_are_what_the_generator_makes_from_the_openapi_file():
     assert not drifted, f"out of date, run tools/generate_schemas.py: {drifted}"
 
 
+# Schema files discover gives only with the `jira` config: the Jira streams', and the enriched worklogs schema.
+JIRA_ONLY = {"jira-issues", "jira-users", "worklogs-with-jira"}
+
+
 def test_discover_returns_each_stream_its_schema_file(http_mocker):
     # A site without work attributes: worklogs get no attribute columns (mock_server/test_worklogs_attribute_columns.py)
     http_mocker.get(work_attributes_request(), work_attributes_page())
@@ -46,10 +50,27 @@ def test_discover_returns_each_stream_its_schema_file(http_mocker):
     catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
     discovered = {stream.name: stream.json_schema for stream in catalog.streams}
     assert len(discovered) == 51
-    assert sorted(discovered) == sorted(path.stem for path in SCHEMAS.glob("*.json"))
+    assert sorted(discovered) == sorted(path.stem for path in SCHEMAS.glob("*.json") if path.stem not in JIRA_ONLY)
     for name, schema in discovered.items():
         assert schema == json.loads((SCHEMAS / f"{name}.json").read_text()), name
         assert schema["properties"], name
+
+
+@pytest.mark.parametrize("enrich", [True, False])
+def test_discover_with_jira_adds_the_jira_streams_and_the_enriched_worklogs_schema(http_mocker, enrich):
+    http_mocker.get(work_attributes_request(), work_attributes_page())
+    config = {
+        **ConfigBuilder().build(),
+        "jira": {"site_url": "https://x.atlassian.net", "email": "a@b.c", "api_token": "t", "enrich_worklogs": enrich},
+    }
+    catalog = SourceTempo(config=config).discover(logging.getLogger("test"), config)
+    discovered = {stream.name: stream.json_schema for stream in catalog.streams}
+    assert len(discovered) == 53
+    for name, schema in discovered.items():
+        file = "worklogs-with-jira" if name == "worklogs" and enrich else name
+        assert schema == json.loads((SCHEMAS / f"{file}.json").read_text()), name
+    issue = discovered["worklogs"]["properties"]["issue"]["properties"]
+    assert ("key" in issue and "projectKey" in issue) is enrich
 
 
 def test_a_stream_without_a_schema_file_fails_discover_naming_the_file():

@@ -15,6 +15,8 @@ Each module's docstring says why YAML cannot do what it does:
 * `config`: the config tidied and validated, each problem naming its field; secrets registered for masking.
 * `rows`: streams of rows made from another stream's records, on its pages: plan-days, worklog-attribute-values.
 * `work_attributes`: the worklogs' `attribute_<key>` columns: added at discover, filled in a read (source.py).
+* `jira`: the optional Jira enrichment: the ids the sync's Tempo records reference, fetched from Jira in bulk
+  through a bounded cache for the jira-issues and jira-users streams and the enriched worklogs.
 
 What these need of the CDK beyond its public API goes through source_tempo/cdk_internals.py.
 """

@@ -149,6 +149,16 @@ def config_problem(
     expected = schema.get("type") or ("object" if kinds else None)
     if expected and not _has_type(value, expected):
         return f"Config field `{name}` must be {_TYPE_WORDS.get(expected, expected)}, got {shown}."
+    if expected == "object" and "properties" in schema:  # an object of fields (`jira`): each named `name.field`
+        for required in schema.get("required", []):
+            if value.get(required) in (None, ""):
+                description = schema["properties"].get(required, {}).get("description", "")
+                return f"Config field `{name}.{required}` is required when `{name}` is set: {description}".strip()
+        for field, field_schema in schema["properties"].items():
+            problem = config_problem(f"{name}.{field}", value[field], field_schema) if field in value else None
+            if problem:
+                return problem
+        return None
     if "enum" in schema and value not in schema["enum"]:
         return f"Config field `{name}` must be one of {', '.join(map(str, schema['enum']))}, got {shown}."
     low, high = schema.get("minimum"), schema.get("maximum")
