@@ -1,7 +1,8 @@
 """The main job in one command: sync Tempo into a local DuckDB file and print a small report.
 
-    python -m demo                 # the local Tempo sandbox (default)
+    python -m demo                 # the local Tempo sandbox, with its Jira Cloud sandbox (default)
     TEMPO_API_TOKEN=... python -m demo   # or secrets/config.json: your real Tempo site
+    (JIRA_SITE_URL, JIRA_EMAIL and JIRA_API_TOKEN add your Jira site's issue keys and people's names)
 
 It runs the real connector CLI (`source-tempo check`, `discover`, `read`), the way Airbyte runs it,
 lands the records in demo.duckdb (typed columns for the main streams, see demo/warehouse.py), then runs an
@@ -202,6 +203,12 @@ def real_site_config() -> dict | None:
         config = {"api_token": os.environ["TEMPO_API_TOKEN"], "region": os.environ.get("TEMPO_REGION", "global")}
         if os.environ.get("TEMPO_START_DATE"):
             config["start_date"] = os.environ["TEMPO_START_DATE"]
+        if os.environ.get("JIRA_SITE_URL"):
+            config["jira"] = {
+                "site_url": os.environ["JIRA_SITE_URL"],
+                "email": os.environ.get("JIRA_EMAIL", ""),
+                "api_token": os.environ.get("JIRA_API_TOKEN", ""),
+            }
         return config
     if secrets.exists():
         return json.loads(secrets.read_text())
@@ -212,6 +219,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worklogs", type=int, default=5000, help="worklogs seeded in the sandbox (default 5000)")
     parser.add_argument("--duckdb", type=Path, default=ROOT / "demo.duckdb", help="where the records land")
+    parser.add_argument("--no-jira", action="store_true", help="without the Jira enrichment (sandbox only)")
     options = parser.parse_args()
 
     with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
@@ -224,6 +232,12 @@ def main() -> None:
             sandbox.faults.rate_limit_per_second = 5  # Tempo's limit, so the demo paces like a real sync
             config = {"api_token": sandbox.token, "api_url": sandbox.base_url}
             _say(f"Local Tempo sandbox at {sandbox.base_url} with {options.worklogs} worklogs (5 requests/s limit)")
+            if not options.no_jira:
+                from sandbox.jira import JiraSandbox
+
+                jira = stack.enter_context(JiraSandbox.for_tempo(sandbox))
+                config["jira"] = jira.config()  # enrich_worklogs: true by default
+                _say(f"Local Jira Cloud sandbox at {jira.site_url}: issue keys and people's names for the worklogs")
         else:
             _say("Syncing the Tempo site of the configured token")
         paths = {name: str(Path(folder) / f"{name}.json") for name in ("config", "catalog", "state")}

@@ -44,6 +44,12 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("time_spent_seconds", "BIGINT", _json("timeSpentSeconds")),
         ("billable_seconds", "BIGINT", _json("billableSeconds")),
         ("account_key", "VARCHAR", _ACCOUNT_OF_WORKLOG),
+        # with Jira enrichment (the `jira` config): NULL otherwise, or where Jira does not know or show it
+        ("issue_key", "VARCHAR", _json("issue.key")),
+        ("issue_summary", "VARCHAR", _json("issue.summary")),
+        ("project_key", "VARCHAR", _json("issue.projectKey")),
+        ("parent_key", "VARCHAR", _json("issue.parentKey")),
+        ("author_name", "VARCHAR", _json("author.displayName")),
         ("description", "VARCHAR", _json("description")),
         ("created_at", "TIMESTAMPTZ", _json("createdAt")),
         ("updated_at", "TIMESTAMPTZ", _json("updatedAt")),
@@ -112,6 +118,23 @@ TYPED_COLUMNS: dict[str, list[tuple[str, str, str]]] = {
         ("type", "VARCHAR", _json("type")),
         ("holiday_name", "VARCHAR", _json("holiday.name")),
     ],
+    "jira-issues": [
+        ("id", "BIGINT", _json("id")),
+        ("key", "VARCHAR", _json("key")),
+        ("summary", "VARCHAR", _json("summary")),
+        ("project_key", "VARCHAR", _json("project.key")),
+        ("project_name", "VARCHAR", _json("project.name")),
+        ("issue_type", "VARCHAR", _json("issueType.name")),
+        ("status", "VARCHAR", _json("status.name")),
+        ("parent_key", "VARCHAR", _json("parent.key")),
+        ("updated", "TIMESTAMPTZ", _json("updated")),
+    ],
+    "jira-users": [
+        ("account_id", "VARCHAR", _json("accountId")),
+        ("display_name", "VARCHAR", _json("displayName")),
+        ("active", "BOOLEAN", _json("active")),
+        ("email_address", "VARCHAR", _json("emailAddress")),
+    ],
     "workload-schemes": [
         ("id", "BIGINT", _json("id")),
         ("name", "VARCHAR", _json("name")),
@@ -129,8 +152,9 @@ class Query:
     sql: str
 
 
-# The report, in order. Worklogs carry only ids of Jira issues and users; a query by Jira project or by a person's
-# name joins the Jira tables when they are synced too.
+# The report, in order. Tempo's worklogs carry only ids of Jira issues and people: the project key and the person's
+# name come from the Jira enrichment (the `jira` config); without it those columns are NULL and the queries fall back
+# to the ids.
 QUERIES: list[Query] = [
     Query(
         "Hours per account and month",
@@ -143,13 +167,22 @@ FROM worklogs w LEFT JOIN accounts a ON a.key = w.account_key
 GROUP BY ALL ORDER BY month DESC, hours DESC LIMIT 8""",
     ),
     Query(
-        "Hours per person (their Jira account id)",
-        """SELECT author_account_id AS person,
+        "Hours per Jira project and month (the worklog's issue.projectKey, from Jira)",
+        """SELECT strftime(start_date, '%Y-%m') AS month,
+       coalesce(project_key, '(not in Jira)') AS project,
+       round(sum(time_spent_seconds) / 3600, 1) AS hours,
+       count(DISTINCT issue_id) AS issues, count(*) AS worklogs
+FROM worklogs
+GROUP BY ALL ORDER BY month DESC, hours DESC LIMIT 8""",
+    ),
+    Query(
+        "Hours per person (their name from Jira, else their account id)",
+        """SELECT coalesce(any_value(author_name), author_account_id) AS person,
        round(sum(time_spent_seconds) / 3600, 1) AS hours,
        round(sum(billable_seconds) / 3600, 1) AS billable_hours,
        count(*) AS worklogs, max(start_date) AS last_day
 FROM worklogs
-GROUP BY ALL ORDER BY hours DESC LIMIT 8""",
+GROUP BY author_account_id ORDER BY hours DESC LIMIT 8""",
     ),
     Query(
         "Hours per team and month (for each team its author was in that day)",

@@ -143,3 +143,32 @@ def test_every_query_fits_an_80_column_terminal_and_runs_on_an_empty_warehouse(t
         assert max(len("    " + line) for line in query.sql.splitlines()) <= 80, query.name  # as the demo prints it
         columns, rows = warehouse.run(query)
         assert columns and rows == []
+
+
+def _enriched(worklog: dict, key: str | None, project: str | None, name: str | None) -> dict:
+    """A worklog as the `jira` enrichment delivers it (null where Jira does not know the issue or the person)."""
+    issue = {**worklog["issue"], "key": key, "summary": None, "projectKey": project, "parentKey": None}
+    return {**worklog, "issue": issue, "author": {**worklog["author"], "displayName": name}}
+
+
+def test_with_jira_enrichment_hours_per_project_and_per_named_person(warehouse: Warehouse) -> None:
+    enriched = [
+        _enriched(_worklog(1, PERSON_A, "2026-03-03", 7200, "ACME_DEV"), "OPS-1", "OPS", "Ada Lovelace"),
+        _enriched(_worklog(2, PERSON_A, "2026-03-04", 3600, "ACME_DEV"), "WEB-7", "WEB", "Ada Lovelace"),
+        _enriched(_worklog(3, PERSON_B, "2026-03-04", 1800), None, None, None),  # an issue Jira did not return
+    ]
+    warehouse.upsert("worklogs", ["tempoWorklogId"], [_message(w, 2) for w in enriched])
+
+    assert warehouse.connection.execute(
+        "SELECT issue_key, project_key, author_name FROM worklogs WHERE tempo_worklog_id = 2"
+    ).fetchone() == ("WEB-7", "WEB", "Ada Lovelace")
+    assert _rows(warehouse, "Hours per Jira project and month") == [
+        ("2026-03", "OPS", 2.0, 1, 1),
+        ("2026-03", "WEB", 1.0, 1, 1),
+        ("2026-03", "(not in Jira)", 0.5, 1, 1),
+        ("2026-02", "(not in Jira)", 1.8, 2, 2),
+    ]
+    assert _rows(warehouse, "Hours per person") == [
+        ("Ada Lovelace", 3.0, 1.5, 2, dt.date(2026, 3, 4)),
+        (PERSON_B, 2.3, 1.1, 3, dt.date(2026, 3, 4)),  # no name from Jira: the account id
+    ]
