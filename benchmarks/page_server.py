@@ -19,7 +19,8 @@ before today (the connector's first-sync windows), updatedAt over the days befor
 Limits as Tempo's: `--rate-limit` requests per second per token (a moving 1-second window; 429 with
 Retry-After beyond, answered at once), then a delay of `--latency-ms` + `--latency-per-record-ms` x the records
 on the page (Tempo's latency grows with the page). `GET /_control/stats` and `POST /_control/reset-stats` as in
-the sandbox: requests, throttled, by_path, by_status, max_in_flight.
+the sandbox: requests, throttled, by_path, by_status, max_in_flight; `GET /_control/trace` lists every request
+as (arrived, answered, status, window `from`, records), on the server's monotonic clock.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ class Stats:
         self.in_flight = 0
         self.max_in_flight = 0
         self.records = 0
+        self.trace: list = []  # (arrived, answered, status, window `from`, records) per request, seconds
 
     def as_dict(self) -> dict:
         return {
@@ -228,6 +230,9 @@ class Handler(BaseHTTPRequestHandler):
                 with stats.lock:
                     stats.reset()
                 self.send(200, b"{}")
+            elif url.path == "/_control/trace":
+                with stats.lock:
+                    self.send(200, json.dumps(stats.trace).encode())
             else:
                 with stats.lock:
                     self.send(200, json.dumps(stats.as_dict()).encode())
@@ -237,6 +242,7 @@ class Handler(BaseHTTPRequestHandler):
             stats.by_path[url.path] += 1
             stats.in_flight += 1
             stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        arrived = time.monotonic()
         try:
             status, body, headers = self.answer(method, url.path, dict(parse_qsl(url.query)), raw)
         finally:
@@ -245,6 +251,8 @@ class Handler(BaseHTTPRequestHandler):
         with stats.lock:
             stats.by_status[status] += 1
             stats.throttled += status == 429
+            window = json.loads(raw).get("from") if raw[:1] == b"{" else None
+            stats.trace.append((arrived, time.monotonic(), status, window, body.count(b'"tempoWorklogId"')))
         self.send(status, body, headers)
 
     def answer(self, method: str, path: str, query: dict, raw: bytes) -> tuple[int, bytes, dict]:
