@@ -278,10 +278,16 @@ class UpdatedAtKeysetPagination(_ConfiguredPageSize):
 
     def ascending_seconds(self, records: list, requested_from: str | None, response: requests.Response) -> list[str]:
         """Each record's updatedAt second, checked to ascend from `requested_from`: paging by it is safe only then."""
-        seconds = [to_utc_second(record[self.cursor_field]) for record in records]
-        if any(earlier > later for earlier, later in zip(seconds, seconds[1:])) or (
-            requested_from and seconds[0] < requested_from
-        ):
+        field = self.cursor_field
+        # Tempo's own form ('2024-05-01T10:00:00Z') is already a UTC second: only other forms are parsed, as the
+        # cursor does (PageCheckpointingCursor.observe_text). Sorting an ordered list is one pass, in C.
+        seconds = [
+            value
+            if type(value) is str and len(value) == 20 and value[19] == "Z" and value[10] == "T"
+            else to_utc_second(value)
+            for value in (record[field] for record in records)
+        ]
+        if seconds != sorted(seconds) or (requested_from and seconds[0] < requested_from):
             raise AirbyteTracedException(
                 message=(
                     f"Tempo returned worklogs out of updatedAt order at {public_url(response)}, so the sync cannot "
@@ -356,17 +362,24 @@ class DropRepeatedAnchor(RecordFilter):
         page = list(records)
         if not page:
             return
-        versions = [(record.get("tempoWorklogId"), record.get("updatedAt")) for record in page]
+        first, last = self.version(page[0]), self.version(page[-1])
         anchor = self.anchor_by_slice.get(key)
         start = None
-        if anchor is not None and anchor in versions:
-            start = versions.index(anchor) + 1
-        elif versions[0] == self.last_by_slice.get(key):
+        if anchor is not None:
+            # a page in order starts with the anchor: the scan past the first record is the rare case
+            start = (
+                1 if first == anchor else next((i + 1 for i, r in enumerate(page) if self.version(r) == anchor), None)
+            )
+        if start is None and first == self.last_by_slice.get(key):
             start = 1
         if start is not None or anchor is None:
-            self.anchor_by_slice[key] = versions[-1]
-        self.last_by_slice[key] = versions[-1]
-        yield from page[start or 0 :]
+            self.anchor_by_slice[key] = last
+        self.last_by_slice[key] = last
+        yield from page[start:] if start else page
+
+    @staticmethod
+    def version(record: Mapping[str, Any]) -> tuple[Any, Any]:
+        return record.get("tempoWorklogId"), record.get("updatedAt")
 
 
 @dataclass
