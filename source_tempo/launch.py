@@ -169,4 +169,4 @@ def _quiet_garbage_collector() -> None:
     """
     gc.collect()
     gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(20_000, 2, 10)
