@@ -164,8 +164,8 @@ def _quiet_garbage_collector() -> None:
     allocates tens of thousands of them, so with Python's default thresholds (a collection every 700
     allocations) the collector ran dozens of times a page, and its full collections walked every record
     waiting in the CDK's queue and every object of the start-up (the CDK, the manifest's components). Those are
-    frozen out of all collections, and a young collection runs every 100,000 allocations (about two pages of
-    5000): garbage in cycles is still collected, a little later.
+    frozen out of all collections, and a young collection runs every 20,000 allocations (about a page of 2500):
+    not rarer, since the CDK leaves each response in a reference cycle that only the collector frees.
     """
     gc.collect()
     gc.freeze()
