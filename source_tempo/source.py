@@ -257,7 +257,9 @@ class SourceTempo(YamlDeclarativeSource):
                 FirstSyncPartitioningCursor.enable_on(
                     cursor,
                     every=page_size,
-                    windows=2 * workers if workers > 1 else 1,  # one worker reads one window at a time anyway
+                    # one window per worker: each window's first page is a request however few worklogs it
+                    # holds, so more windows cost a small site most of its requests (see docs, Performance)
+                    windows=workers,
                     start_date=config.get("start_date"),
                 )
         if config.get("worklog_tombstones", True) is not False and "worklogs" in by_name:

@@ -24,7 +24,7 @@ _START = "2024-01-01"
 
 
 def _windows(workers: int) -> list[tuple[str | None, str | None]]:
-    return startdate_windows(_START, today(), 2 * workers)
+    return startdate_windows(_START, today(), workers)
 
 
 def _window_request(window: tuple[str | None, str | None], updated_from: str = FIRST_SYNC_UPDATED_FROM):
