@@ -64,6 +64,10 @@ SAME_REQUESTS_AS = {"plan-days": "plans", "worklog-attribute-values": "worklogs"
 WORKLOGS_STREAM, WORK_ATTRIBUTES_STREAM = "worklogs", "work-attributes"
 # What the manifest's 403 message says, so that `check` can tell a missing permission from other answers.
 FORBIDDEN_MARKER = "(HTTP 403)"
+# The manifest's defaults (concurrency_level, the worklogs paginator), measured: see docs/tempo.md, Performance.
+WORKLOGS_PAGE_SIZE = 2500
+DEFAULT_WORKERS = 8
+RECORDS_IN_FLIGHT = 20_000  # workers x page size is held to this: the memory bound
 
 
 def unquoted(message: str) -> str:
@@ -331,13 +335,15 @@ class SourceTempo(YamlDeclarativeSource):
         for stream in streams:
             cursor = getattr(stream, "cursor", None)
             if stream.name in PAGE_CHECKPOINTED_STREAMS and type(cursor) is ConcurrentCursor:
-                # the same bound as the manifest's concurrency_level: about 5,000 records in flight
-                page_size = int(config.get("page_size") or 1000)
-                workers = min(int(config.get("num_workers") or 5), max(1, 5000 // page_size))
+                # the same defaults and bound as the manifest's concurrency_level: 20,000 records in flight
+                page_size = int(config.get("page_size") or WORKLOGS_PAGE_SIZE)
+                workers = min(int(config.get("num_workers") or DEFAULT_WORKERS), max(1, RECORDS_IN_FLIGHT // page_size))
                 FirstSyncPartitioningCursor.enable_on(
                     cursor,
                     every=page_size,
-                    windows=2 * workers if workers > 1 else 1,  # one worker reads one window at a time anyway
+                    # one window per worker: each window's first page is a request however few worklogs it
+                    # holds, so more windows cost a small site most of its requests (see docs, Performance)
+                    windows=workers,
                     start_date=config.get("start_date"),
                 )
         if config.get("worklog_tombstones", True) is not False and "worklogs" in by_name:

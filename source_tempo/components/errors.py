@@ -118,6 +118,11 @@ def json_body(response: requests.Response) -> Any:
     return body
 
 
+def forget_json_body(response: requests.Response) -> None:
+    """Drops the parsed body kept on the response, once its page is done (see paging.release_page)."""
+    response.__dict__.pop(_JSON_ATTRIBUTE, None)
+
+
 def body_problem(response: requests.Response) -> str | None:
     """What is wrong with the body of a successful answer, in words, or None when it is JSON."""
     try:

@@ -16,6 +16,7 @@ from unit_tests.mock_server.request_builder import (
     NO_START_DATE,
     UPDATED_ASCENDING,
     WORKLOG_DELETIONS,
+    WORKLOGS_LIMIT,
     TempoRequestBuilder,
     today,
     years_from,
@@ -35,7 +36,7 @@ def core_check_request(base_url: str = GLOBAL_API_URL, token: str = API_TOKEN) -
         .with_base_url(base_url)
         .with_token(token)
         .with_offset(0)
-        .with_limit(1000)
+        .with_limit(WORKLOGS_LIMIT)
         .with_body({"updatedFrom": "1970-01-01T00:00:00Z", "from": NO_START_DATE, "orderBy": UPDATED_ASCENDING})
         .build()
     )
@@ -101,7 +102,7 @@ def mock_check(
     """Mocks the core read (a page of one worklog unless `core` says otherwise) and, `with_probes`, every probe (an
     empty list unless `answers` gives the stream another answer); returns the mocked requests, the core read first."""
     one_worklog = [worklog(1, "2024-01-01T00:00:00Z")]
-    page = core or TempoPageBuilder.worklogs().with_limit(1000).with_records(one_worklog).build()
+    page = core or TempoPageBuilder.worklogs().with_limit(WORKLOGS_LIMIT).with_records(one_worklog).build()
     core_request = core_check_request(base_url, token)
     http_mocker.post(core_request, page)
     requests: List[HttpRequest] = [core_request]

@@ -17,6 +17,7 @@ NO_START_DATE = "1970-01-01"
 UPDATED_ASCENDING = [{"field": "UPDATED", "order": "ASC"}]
 WORKLOG_DELETIONS = {"entityType": ["worklog"], "action": ["Deleted"]}
 PAPERTRAIL_LIMIT = 1000
+WORKLOGS_LIMIT = 2500  # worklogs' page size when `page_size` is unset (other lists: 1000)
 
 
 def ago(**delta: float) -> str:

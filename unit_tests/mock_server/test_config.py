@@ -38,7 +38,7 @@ from unit_tests.conftest import (
 )
 from unit_tests.mock_server.config import API_TOKEN, ConfigBuilder
 from unit_tests.mock_server.probes import mock_check
-from unit_tests.mock_server.request_builder import TempoRequestBuilder
+from unit_tests.mock_server.request_builder import WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import TempoPageBuilder, error_response, workload_scheme, worklog
 
 TODAY = datetime.now(timezone.utc).date()
@@ -416,7 +416,10 @@ def test_numbers_given_as_text_are_read_as_numbers_everywhere(tmp_path, http_moc
 def test_false_given_as_text_turns_tombstones_off(http_mocker: HttpMocker) -> None:
     """`"false"` is false: the incremental worklogs sync asks for worklogs only, not for the audit log."""
     http_mocker.post(
-        TempoRequestBuilder.worklogs_endpoint().with_limit(1000).with_updated_from("2024-05-01T00:00:00Z").build(),
+        TempoRequestBuilder.worklogs_endpoint()
+        .with_limit(WORKLOGS_LIMIT)
+        .with_updated_from("2024-05-01T00:00:00Z")
+        .build(),
         TempoPageBuilder.worklogs().with_records([worklog(7, "2024-05-02T00:00:00Z")]).build(),
     )
     state = StateBuilder().with_stream_state("worklogs", {"updatedAt": "2024-05-01T00:00:00Z"}).build()

@@ -22,7 +22,7 @@ from unit_tests.conftest import (
     stream_error_messages,
 )
 from unit_tests.mock_server.config import API_TOKEN, ConfigBuilder
-from unit_tests.mock_server.request_builder import TempoRequestBuilder
+from unit_tests.mock_server.request_builder import WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import (
     TempoPageBuilder,
     customer,
@@ -83,7 +83,9 @@ def test_403_names_the_stream_and_the_other_streams_still_sync(http_mocker: Http
 
 
 def test_403_on_worklogs_names_worklogs(http_mocker: HttpMocker) -> None:
-    http_mocker.post(TempoRequestBuilder.worklogs_endpoint().with_limit(1000).build(), error_response(403, "Forbidden"))
+    http_mocker.post(
+        TempoRequestBuilder.worklogs_endpoint().with_limit(WORKLOGS_LIMIT).build(), error_response(403, "Forbidden")
+    )
 
     output = read_streams(ConfigBuilder().build(), "worklogs", expect_failure=True)
 
@@ -227,7 +229,7 @@ def test_token_never_appears_in_any_output(http_mocker: HttpMocker, capsys) -> N
         TempoRequestBuilder.accounts_endpoint().with_limit(1000).build(), error_response(400, "Bad request")
     )
     http_mocker.post(
-        TempoRequestBuilder.worklogs_endpoint().with_limit(1000).build(),
+        TempoRequestBuilder.worklogs_endpoint().with_limit(WORKLOGS_LIMIT).build(),
         [
             rate_limited_response(),
             server_error_response(500),

@@ -28,7 +28,7 @@ from unit_tests.mock_server.reporting_builders import (
     team_memberships_request,
     user_schedule_request,
 )
-from unit_tests.mock_server.request_builder import TempoRequestBuilder, today, worklog_deletions_request
+from unit_tests.mock_server.request_builder import WORKLOGS_LIMIT, TempoRequestBuilder, today, worklog_deletions_request
 from unit_tests.mock_server.response_builder import (
     TempoPageBuilder,
     TempoResultsBuilder,
@@ -87,7 +87,7 @@ def _assert_kept_at_sync_start(values: List[str], before: str, after: str) -> No
 
 def test_worklogs(http_mocker: HttpMocker) -> None:
     http_mocker.post(
-        TempoRequestBuilder.worklogs_endpoint().with_limit(1000).with_updated_from(SAVED).build(),
+        TempoRequestBuilder.worklogs_endpoint().with_limit(WORKLOGS_LIMIT).with_updated_from(SAVED).build(),
         TempoPageBuilder.worklogs().with_records([worklog(1, PAST), worklog(2, FUTURE)]).build(),
     )
 
@@ -250,7 +250,7 @@ def test_timesheet_approvals(http_mocker: HttpMocker) -> None:
 def test_more_than_ten_future_records_are_summed_up_in_one_line(http_mocker: HttpMocker) -> None:
     records = [worklog(worklog_id, FUTURE) for worklog_id in range(1, 16)]
     http_mocker.post(
-        TempoRequestBuilder.worklogs_endpoint().with_limit(1000).with_updated_from(SAVED).build(),
+        TempoRequestBuilder.worklogs_endpoint().with_limit(WORKLOGS_LIMIT).with_updated_from(SAVED).build(),
         TempoPageBuilder.worklogs().with_records(records).build(),
     )
 
@@ -268,7 +268,7 @@ def test_records_changed_during_the_sync_are_not_warned_about(http_mocker: HttpM
     """A record changed a moment ago (or stamped by Tempo's clock a little ahead) is no sign of trouble."""
     soon = (datetime.now(timezone.utc) + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
     http_mocker.post(
-        TempoRequestBuilder.worklogs_endpoint().with_limit(1000).with_updated_from(SAVED).build(),
+        TempoRequestBuilder.worklogs_endpoint().with_limit(WORKLOGS_LIMIT).with_updated_from(SAVED).build(),
         TempoPageBuilder.worklogs().with_records([worklog(1, PAST), worklog(2, soon)]).build(),
     )
 

@@ -29,7 +29,7 @@ from unit_tests.mock_server.jira_builders import (
     search_updated_since_request,
 )
 from unit_tests.mock_server.more_data_builders import work_attributes_page, work_attributes_request
-from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder
+from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import TempoPageBuilder, worklog
 
 _STREAM = "jira-issues"
@@ -37,7 +37,12 @@ T1 = "2024-05-01T10:00:01Z"
 
 
 def _worklogs_request(updated_from: str = FIRST_SYNC_UPDATED_FROM):
-    return TempoRequestBuilder.worklogs_endpoint().with_updated_from(updated_from).with_offset(0).with_limit(1000)
+    return (
+        TempoRequestBuilder.worklogs_endpoint()
+        .with_updated_from(updated_from)
+        .with_offset(0)
+        .with_limit(WORKLOGS_LIMIT)
+    )
 
 
 def _worklogs(*issue_ids: int) -> TempoPageBuilder:
@@ -45,7 +50,7 @@ def _worklogs(*issue_ids: int) -> TempoPageBuilder:
         worklog(n, T1, issue={"self": f"https://x.atlassian.net/rest/api/2/issue/{i}", "id": i})
         for n, i in enumerate(issue_ids, start=1)
     ]
-    return TempoPageBuilder.worklogs().with_records(records).with_limit(1000)
+    return TempoPageBuilder.worklogs().with_records(records).with_limit(WORKLOGS_LIMIT)
 
 
 def _read(config, state=None, expect_failure=False):

@@ -21,7 +21,7 @@ from unit_tests.mock_server.jira_builders import (
     user_bulk_request,
     users_response,
 )
-from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder
+from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import TempoPageBuilder, worklog
 
 T1 = "2024-05-01T10:00:01Z"
@@ -30,7 +30,7 @@ STRANGER = "557058:ffffffff-0000-1111-2222-333333333333"
 
 def _worklogs_request():
     builder = TempoRequestBuilder.worklogs_endpoint().with_updated_from(FIRST_SYNC_UPDATED_FROM)
-    return builder.with_offset(0).with_limit(1000).build()
+    return builder.with_offset(0).with_limit(WORKLOGS_LIMIT).build()
 
 
 def _page():
@@ -39,7 +39,7 @@ def _page():
         worklog(2, T1, issue={"self": "https://x/rest/api/2/issue/125", "id": 125}),  # deleted in Jira
         worklog(3, T1, issue={"self": "https://x/rest/api/2/issue/124", "id": 124}, author={"accountId": STRANGER}),
     ]
-    return TempoPageBuilder.worklogs().with_records(records).with_limit(1000).build()
+    return TempoPageBuilder.worklogs().with_records(records).with_limit(WORKLOGS_LIMIT).build()
 
 
 def test_worklogs_carry_the_issue_key_summary_project_parent_and_author_name(http_mocker: HttpMocker) -> None:

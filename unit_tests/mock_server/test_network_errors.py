@@ -28,7 +28,7 @@ from unit_tests.conftest import (
 )
 from unit_tests.mock_server import transport
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder
+from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import (
     TempoPageBuilder,
     customer,
@@ -73,7 +73,9 @@ def _assert_no_rate_limit_talk_nor_traceback(output) -> None:
 def test_every_request_has_a_connect_and_a_read_timeout(http_mocker: HttpMocker) -> None:
     """Without a read timeout, a server that stops sending hangs the sync forever."""
     http_mocker.get(_customers(), _customers_page())
-    worklogs = TempoRequestBuilder.worklogs_endpoint().with_updated_from(FIRST_SYNC_UPDATED_FROM).with_limit(1000)
+    worklogs = (
+        TempoRequestBuilder.worklogs_endpoint().with_updated_from(FIRST_SYNC_UPDATED_FROM).with_limit(WORKLOGS_LIMIT)
+    )
     http_mocker.post(worklogs.build(), TempoPageBuilder.worklogs().with_records([worklog(1, T1)]).build())
 
     read_streams(ConfigBuilder().build(), "customers", "worklogs")

@@ -10,18 +10,18 @@ from airbyte_cdk.test.state_builder import StateBuilder
 
 from unit_tests.conftest import assert_no_errors, error_messages, read_streams, records_of, states_of
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder
+from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import TempoPageBuilder, error_response, worklog
 
 _STREAM = "worklog-attribute-values"
 T1, T2, T3 = "2024-05-01T10:00:01Z", "2024-05-01T10:00:02Z", "2024-05-01T10:00:03Z"
 
 
-def _request(updated_from: str = FIRST_SYNC_UPDATED_FROM, offset: int = 0, limit: int = 1000):
+def _request(updated_from: str = FIRST_SYNC_UPDATED_FROM, offset: int = 0, limit: int = WORKLOGS_LIMIT):
     return TempoRequestBuilder.worklogs_endpoint().with_updated_from(updated_from).with_offset(offset).with_limit(limit)
 
 
-def _page(*records: dict, limit: int = 1000, offset: int = 0, has_next: bool = False) -> TempoPageBuilder:
+def _page(*records: dict, limit: int = WORKLOGS_LIMIT, offset: int = 0, has_next: bool = False) -> TempoPageBuilder:
     page = TempoPageBuilder.worklogs().with_records(records).with_limit(limit).with_offset(offset)
     return page.with_next_page() if has_next else page
 

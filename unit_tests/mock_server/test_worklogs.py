@@ -22,7 +22,7 @@ from unit_tests.conftest import (
     states_of,
 )
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder
+from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import TempoPageBuilder, error_response, worklog
 
 _STREAM = "worklogs"
@@ -31,7 +31,10 @@ T1, T2, T3, T4, T9 = (f"2024-05-01T10:00:0{second}Z" for second in (1, 2, 3, 4, 
 
 
 def _request(
-    updated_from: str = FIRST_SYNC_UPDATED_FROM, offset: int = 0, limit: int = 1000, from_date: str | None = None
+    updated_from: str = FIRST_SYNC_UPDATED_FROM,
+    offset: int = 0,
+    limit: int = WORKLOGS_LIMIT,
+    from_date: str | None = None,
 ) -> TempoRequestBuilder:
     request = (
         TempoRequestBuilder.worklogs_endpoint().with_updated_from(updated_from).with_offset(offset).with_limit(limit)
@@ -39,7 +42,7 @@ def _request(
     return request.with_from_date(from_date) if from_date else request
 
 
-def _page(*records: dict, limit: int = 1000, offset: int = 0, has_next: bool = False) -> TempoPageBuilder:
+def _page(*records: dict, limit: int = WORKLOGS_LIMIT, offset: int = 0, has_next: bool = False) -> TempoPageBuilder:
     page = TempoPageBuilder.worklogs().with_records(records).with_limit(limit).with_offset(offset)
     return page.with_next_page() if has_next else page
 

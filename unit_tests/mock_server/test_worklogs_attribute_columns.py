@@ -17,7 +17,7 @@ from airbyte_cdk.test.models.outcome import ExpectedOutcome
 from unit_tests.conftest import assert_no_errors, get_source, records_of
 from unit_tests.mock_server.config import ConfigBuilder
 from unit_tests.mock_server.more_data_builders import work_attribute, work_attributes_page, work_attributes_request
-from unit_tests.mock_server.request_builder import TempoRequestBuilder
+from unit_tests.mock_server.request_builder import WORKLOGS_LIMIT, TempoRequestBuilder
 from unit_tests.mock_server.response_builder import TempoPageBuilder, error_response, worklog
 
 _STREAM = "worklogs"
@@ -100,7 +100,7 @@ def _worklog_with(worklog_id: int, updated_at: str, **values: str) -> dict:
 
 
 def _read_worklogs(http_mocker: HttpMocker, schema: dict, *worklogs: dict):
-    request = TempoRequestBuilder.worklogs_endpoint().with_limit(1000).build()
+    request = TempoRequestBuilder.worklogs_endpoint().with_limit(WORKLOGS_LIMIT).build()
     http_mocker.post(request, TempoPageBuilder.worklogs().with_records(worklogs).build())
     config = ConfigBuilder().build()
     stream = ConfiguredAirbyteStreamBuilder().with_name(_STREAM).with_json_schema(schema)

@@ -15,7 +15,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 from source_tempo.components.cursors import startdate_windows
 from unit_tests.conftest import assert_no_errors, ids_of, read_streams, states_of
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, TempoRequestBuilder, today
+from unit_tests.mock_server.request_builder import FIRST_SYNC_UPDATED_FROM, WORKLOGS_LIMIT, TempoRequestBuilder, today
 from unit_tests.mock_server.response_builder import TempoPageBuilder, error_response, worklog
 
 _STREAM = "worklogs"
@@ -24,14 +24,14 @@ _START = "2024-01-01"
 
 
 def _windows(workers: int) -> list[tuple[str | None, str | None]]:
-    return startdate_windows(_START, today(), 2 * workers)
+    return startdate_windows(_START, today(), workers)
 
 
 def _window_request(window: tuple[str | None, str | None], updated_from: str = FIRST_SYNC_UPDATED_FROM):
     low, high = window
     request = (
         TempoRequestBuilder.worklogs_endpoint()
-        .with_limit(1000)
+        .with_limit(WORKLOGS_LIMIT)
         .with_updated_from(updated_from)
         .with_from_date(low or _START)
     )
@@ -112,8 +112,8 @@ def test_a_failed_first_sync_saves_each_windows_progress_and_resumes_each_from_i
 def test_incremental_syncs_are_one_partition_without_to(http_mocker: HttpMocker) -> None:
     config = ConfigBuilder().with_start_date(_START).with_num_workers(4).build()
     state = StateBuilder().with_stream_state(_STREAM, {"updatedAt": "2024-05-01T00:00:00Z"}).build()
-    request = TempoRequestBuilder.worklogs_endpoint().with_limit(1000).with_updated_from("2024-05-01T00:00:00Z")
-    request = request.with_from_date(_START)
+    request = TempoRequestBuilder.worklogs_endpoint().with_limit(WORKLOGS_LIMIT)
+    request = request.with_updated_from("2024-05-01T00:00:00Z").with_from_date(_START)
     http_mocker.post(request.build(), _page(worklog(3, "2024-05-02T00:00:00Z")).build())
 
     output = read_streams(config, _STREAM, state=state)

@@ -18,7 +18,7 @@ from unit_tests.conftest import (
     states_of,
 )
 from unit_tests.mock_server.config import ConfigBuilder
-from unit_tests.mock_server.request_builder import TempoRequestBuilder, ago, worklog_deletions_request
+from unit_tests.mock_server.request_builder import WORKLOGS_LIMIT, TempoRequestBuilder, ago, worklog_deletions_request
 from unit_tests.mock_server.response_builder import (
     TempoPageBuilder,
     TokenPageBuilder,
@@ -33,11 +33,12 @@ _TOMBSTONE = "_ab_cdc_deleted_at"
 
 
 def _worklogs_request(updated_from: str):
-    return TempoRequestBuilder.worklogs_endpoint().with_updated_from(updated_from).with_offset(0).with_limit(1000)
+    request = TempoRequestBuilder.worklogs_endpoint().with_updated_from(updated_from)
+    return request.with_offset(0).with_limit(WORKLOGS_LIMIT)
 
 
 def _worklogs_page(*records: dict):
-    return TempoPageBuilder.worklogs().with_records(records).with_limit(1000).with_offset(0).build()
+    return TempoPageBuilder.worklogs().with_records(records).with_limit(WORKLOGS_LIMIT).with_offset(0).build()
 
 
 def _deletions(*events: dict):
