@@ -342,8 +342,9 @@ def test_a_rejected_token_stops_the_sync_with_one_short_message(tmp_path, sandbo
 
     message = assert_sync_stopped(result, "Tempo rejected the API token (HTTP 401 at", "`region`", "The sync stopped")
     assert len(message) < 400
-    # the streams under way when it came got their 401; the others were not started (no request at all)
-    assert len(sandbox.stats()["by_path"]) < len(catalog["streams"]) // 2, sandbox.stats()["by_path"]
+    # the streams under way when it came got their 401 (at most one per worker: 8 by default); the others were not
+    # started (no request at all)
+    assert len(sandbox.stats()["by_path"]) <= 8 < len(catalog["streams"]), sandbox.stats()["by_path"]
 
 
 def oauth_connector(tmp_path, sandbox) -> Connector:

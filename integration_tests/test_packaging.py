@@ -124,9 +124,12 @@ def test_wheel_installed_in_a_fresh_venv_answers_spec(installed):
     assert spec == [run(["spec"]).of_type("SPEC")[0]["spec"]]
 
 
-def test_wheel_installed_in_a_fresh_venv_discovers_the_stream_schemas(installed):
-    """discover needs no server; run outside the repository, it can only find the schemas in the wheel."""
-    config = ["--config", str(ROOT / "integration_tests" / "sample_config.json")]
+def test_wheel_installed_in_a_fresh_venv_discovers_the_stream_schemas(installed, sandbox, tmp_path):
+    """Run outside the repository, discover can only find the schemas in the wheel (its one request, the work
+    attributes for the worklogs' columns, goes to the sandbox)."""
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps({"api_token": sandbox.token, "api_url": sandbox.base_url}))
+    config = ["--config", str(config_file)]
     completed = subprocess.run(
         [str(installed), "discover", *config], capture_output=True, text=True, timeout=120, cwd=installed.parent
     )
