@@ -29,6 +29,7 @@ import argparse
 import collections
 import datetime as dt
 import json
+import os
 import math
 import signal
 import sys
@@ -183,7 +184,20 @@ def _small_lists() -> dict[str, list]:
     from sandbox import seed
 
     data = seed.generate(42, 100)
-    return {"/4/accounts": data.accounts, "/4/customers": data.customers, "/4/workload-schemes": data.workload_schemes}
+    # The two work attributes every benchmark worklog carries: discover reads them for the worklogs' columns.
+    attributes = [
+        {"self": f"{HOST}/4/work-attributes/{key}", "key": key, "name": name, "type": kind, "required": required}
+        for key, name, kind, required in (
+            ("_Billable_", "Billable", "CHECKBOX", True),
+            ("_Account_", "Account", "ACCOUNT", False),
+        )
+    ]
+    return {
+        "/4/accounts": data.accounts,
+        "/4/customers": data.customers,
+        "/4/workload-schemes": data.workload_schemes,
+        "/4/work-attributes": attributes if os.environ.get("BENCH_NO_ATTRIBUTES") is None else [],
+    }
 
 
 def envelope(path: str, offset: int, limit: int, items: list[bytes], more: bool) -> bytes:

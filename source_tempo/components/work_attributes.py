@@ -83,7 +83,10 @@ class AttributeColumnFiller:
     """Fills the attribute columns a configured worklogs schema declares, from each record's `attributes.values`.
 
     A value that does not read as its column's type (text in a numeric attribute) leaves the column null; the value
-    as Tempo sent it stays in `attributes.values`.
+    as Tempo sent it stays in `attributes.values`. A null column is left out of the record, as the CDK leaves out
+    every top-level null field when it writes a record: setting it would only cost time (this runs for every
+    worklog; `fill` looks each of the record's values up by its Tempo key, and checks `dict` by type, since
+    `isinstance` against typing's Mapping cost more than the rest).
     """
 
     def __init__(self, schema: Mapping[str, Any] | None) -> None:
@@ -96,23 +99,26 @@ class AttributeColumnFiller:
             kinds = [kinds] if isinstance(kinds, str) else list(kinds or [])
             kind = next((k for k in kinds if k != "null"), "string")
             self.columns[name] = casts.get(kind)
+        # Tempo's attribute key -> (column, cast)
+        self.by_key = {name[len(COLUMN_PREFIX) :]: (name, cast) for name, cast in self.columns.items()}
 
     def __bool__(self) -> bool:
         return bool(self.columns)
 
     def fill(self, record: MutableMapping[str, Any]) -> None:
         attributes = record.get("attributes")
-        if not isinstance(attributes, Mapping):
+        if type(attributes) is not dict:
             return  # a tombstone of a deleted worklog: only its id and deletion time
-        by_column = {}
-        for value in attributes.get("values") or []:
-            if isinstance(value, Mapping) and isinstance(value.get("key"), str):
-                by_column[column_name(value["key"])] = value.get("value")
-        for name, cast in self.columns.items():
-            raw = by_column.get(name)
-            if raw is None:
-                record[name] = None
-            elif cast is None:
-                record[name] = raw if isinstance(raw, str) else str(raw)
+        by_key = self.by_key
+        for value in attributes.get("values") or ():
+            if type(value) is not dict:
+                continue
+            column = by_key.get(value.get("key"))
+            raw = value.get("value")
+            if column is None or raw is None:
+                continue
+            name, cast = column
+            if cast is None:
+                record[name] = raw if type(raw) is str else str(raw)
             else:
                 record[name] = cast(str(raw))
