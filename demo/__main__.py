@@ -268,7 +268,7 @@ def main() -> None:
         _say(f"\nRecords in {options.duckdb} (one table per stream, - as _):")
         for stream in catalog["streams"]:
             name = stream["stream"]["name"]
-            _say(f"  {name:<24} {warehouse.count(name):>8,}")
+            _say(f"  {name:<28} {warehouse.count(name):>8,}")
         print_report(warehouse)
 
 
