@@ -29,8 +29,8 @@ import argparse
 import collections
 import datetime as dt
 import json
-import os
 import math
+import os
 import signal
 import sys
 import threading
