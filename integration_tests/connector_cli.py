@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -150,3 +151,15 @@ def read_cleanly(conn: Connector, streams: list[str], incremental: Iterable[str]
     result = conn.read(configured_catalog(streams, incremental=incremental), state=state)
     assert result.returncode == 0 and not result.errors(), (result.errors(), result.stderr[-2000:])
     return result
+
+
+def canonical(records: list[dict]) -> list[str]:
+    return sorted(json.dumps(record, sort_keys=True) for record in records)
+
+
+def assert_exactly(delivered: list[dict], expected: list[dict]) -> None:
+    """The same records, none twice."""
+    delivered, expected = canonical(delivered), canonical(expected)
+    repeated = [record for record, count in Counter(delivered).items() if count > 1]
+    assert not repeated, f"{len(repeated)} delivered twice, e.g. {repeated[:2]}"
+    assert len(delivered) == len(expected) and delivered == expected

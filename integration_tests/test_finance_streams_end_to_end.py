@@ -6,12 +6,9 @@ connector adds (the project's, portfolio's or table's id, and the keys it lifts 
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-
 import pytest
 
-from integration_tests.connector_cli import Connector, read_cleanly, sandbox_connector
+from integration_tests.connector_cli import Connector, assert_exactly, read_cleanly, sandbox_connector
 from integration_tests.test_sandbox import ctl
 from sandbox import TempoSandbox
 
@@ -53,18 +50,6 @@ connector = sandbox_connector
 
 def read(conn: Connector, streams: list[str]):
     return read_cleanly(conn, streams, [])
-
-
-def canonical(records: list[dict]) -> list[str]:
-    return sorted(json.dumps(record, sort_keys=True) for record in records)
-
-
-def assert_exactly(delivered: list[dict], expected: list[dict]) -> None:
-    """The same records, none twice."""
-    delivered, expected = canonical(delivered), canonical(expected)
-    repeated = [record for record, count in Counter(delivered).items() if count > 1]
-    assert not repeated, f"{len(repeated)} delivered twice, e.g. {repeated[:2]}"
-    assert len(delivered) == len(expected) and delivered == expected
 
 
 def expected_finance_records(sandbox: TempoSandbox) -> dict[str, list[dict]]:

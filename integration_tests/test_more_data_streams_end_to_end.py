@@ -8,12 +8,16 @@ change the sandbox between two syncs and check that the second delivers the chan
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import Counter
 
 import pytest
 
-from integration_tests.connector_cli import Connector, configured_catalog, read_cleanly, sandbox_connector
+from integration_tests.connector_cli import (
+    Connector,
+    assert_exactly,
+    configured_catalog,
+    read_cleanly,
+    sandbox_connector,
+)
 from sandbox import org as org_mod
 from sandbox import resourcing as resourcing_mod
 
@@ -29,18 +33,6 @@ def next_year() -> str:
     today = dt.datetime.now(dt.timezone.utc).date()
     return (today.replace(year=today.year + 1) if (today.month, today.day) != (2, 29) else today.replace(
         year=today.year + 1, day=28)).isoformat()  # fmt: skip
-
-
-def canonical(records: list[dict]) -> list[str]:
-    return sorted(json.dumps(record, sort_keys=True) for record in records)
-
-
-def assert_exactly(delivered: list[dict], expected: list[dict]) -> None:
-    """The same records, none twice."""
-    delivered, expected = canonical(delivered), canonical(expected)
-    repeated = [record for record, count in Counter(delivered).items() if count > 1]
-    assert not repeated, f"{len(repeated)} delivered twice, e.g. {repeated[:2]}"
-    assert len(delivered) == len(expected) and delivered == expected
 
 
 def plan_day_rows(plans: list[dict], date_from: str = START_DATE) -> list[dict]:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import json
-from collections import Counter
 
 import pytest
 
-from integration_tests.connector_cli import Connector, read_cleanly, sandbox_connector
+from integration_tests.connector_cli import Connector, assert_exactly, read_cleanly, sandbox_connector
 from sandbox import TempoSandbox
 
 pytestmark = pytest.mark.slow
@@ -37,18 +35,6 @@ connector = sandbox_connector
 
 def read(conn: Connector, streams: list[str], state: list | None = None):
     return read_cleanly(conn, streams, INCREMENTAL, state)
-
-
-def canonical(records: list[dict]) -> list[str]:
-    return sorted(json.dumps(record, sort_keys=True) for record in records)
-
-
-def assert_exactly(delivered: list[dict], expected: list[dict]) -> None:
-    """The same records, none twice."""
-    delivered, expected = canonical(delivered), canonical(expected)
-    repeated = [record for record, count in Counter(delivered).items() if count > 1]
-    assert not repeated, f"{len(repeated)} delivered twice, e.g. {repeated[:2]}"
-    assert len(delivered) == len(expected) and delivered == expected
 
 
 def schedule_users(sandbox: TempoSandbox) -> list[str]:
