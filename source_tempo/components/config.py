@@ -109,6 +109,15 @@ class TidyConfig(ConfigTransformation):
             config["credentials"] = {}
 
 
+def _fields_problem(name: str, value: Mapping[str, Any], properties: Mapping[str, Any]) -> str | None:
+    """The first problem of the fields of an object in the config (`credentials`, `jira`), each named `name.field`."""
+    for field, field_schema in properties.items():
+        problem = config_problem(f"{name}.{field}", value[field], field_schema) if field in value else None
+        if problem:
+            return problem
+    return None
+
+
 def config_problem(
     name: str,
     value: Any,
@@ -140,11 +149,7 @@ def config_problem(
             if required not in value:
                 description = branch["properties"].get(required, {}).get("description", "")
                 return f"Config field `{name}.{required}` is required: {description}".strip()
-        for field, field_schema in branch["properties"].items():
-            problem = config_problem(f"{name}.{field}", value[field], field_schema) if field in value else None
-            if problem:
-                return problem
-        return None
+        return _fields_problem(name, value, branch["properties"])
 
     expected = schema.get("type") or ("object" if kinds else None)
     if expected and not _has_type(value, expected):
@@ -154,11 +159,7 @@ def config_problem(
             if value.get(required) in (None, ""):
                 description = schema["properties"].get(required, {}).get("description", "")
                 return f"Config field `{name}.{required}` is required when `{name}` is set: {description}".strip()
-        for field, field_schema in schema["properties"].items():
-            problem = config_problem(f"{name}.{field}", value[field], field_schema) if field in value else None
-            if problem:
-                return problem
-        return None
+        return _fields_problem(name, value, schema["properties"])
     if "enum" in schema and value not in schema["enum"]:
         return f"Config field `{name}` must be one of {', '.join(map(str, schema['enum']))}, got {shown}."
     low, high = schema.get("minimum"), schema.get("maximum")
